@@ -1,0 +1,87 @@
+"""The ``cxmon`` command line: one module per command, and ``main``, the one place that turns
+exceptions into an exit status and a message."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+import typer
+
+from cxmon import __version__
+from cxmon.cli import demo_shop, listing, run, schema, validate
+from cxmon.cli.common import stderr_console
+from cxmon.cli.status import ExitStatus
+from cxmon.errors import BrowserNotFoundError, InfrastructureError, InputError
+from cxmon.scenario import ScenarioErrors
+
+app = typer.Typer(
+    name="cxmon",
+    help="Synthetic checkout monitor: walks a web shop's purchase path in a real browser and says what "
+    "broke, where, and what the customer saw.",
+    no_args_is_help=True,
+    add_completion=False,
+    # Secrets must never reach a traceback.
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"cxmon {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what cxmon does, to stderr."),
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+for module in (run, validate, listing, schema, demo_shop):
+    module.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the CLI and returns the exit status (see ``cxmon.cli.status``)."""
+    err = stderr_console()
+    try:
+        rv = app(args=argv, prog_name="cxmon", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.UsageError as exc:
+        exc.show()
+        return ExitStatus.USAGE
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        return ExitStatus.USAGE
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        err.print("interrupted", markup=False)
+        return ExitStatus.INTERRUPTED
+    except ScenarioErrors as exc:
+        for line in exc.format_lines():
+            err.print(f"error: {line}", markup=False, highlight=False)
+        return ExitStatus.USAGE
+    except InputError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        return ExitStatus.USAGE
+    except BrowserNotFoundError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        return ExitStatus.INFRASTRUCTURE
+    except InfrastructureError as exc:
+        err.print(f"error: cxmon could not do its job: {exc}", markup=False, highlight=False)
+        return ExitStatus.INFRASTRUCTURE
+    return int(rv) if isinstance(rv, int) else ExitStatus.OK
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+__all__ = ["app", "entry", "main"]

@@ -1,0 +1,43 @@
+"""What the commands share: consoles, options and loading scenarios."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Collection
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from cxmon.scenario import ScenarioFile, load_scenarios
+
+# Results to stdout, progress and diagnostics to stderr; no colour when not a terminal.
+_no_color = bool(os.environ.get("NO_COLOR"))
+
+
+def stdout_console(quiet: bool = False) -> Console:
+    # A pipe or a CI log is not 80 columns wide; tables cut to 80 would hide journey names.
+    width = None if sys.stdout.isatty() else 160
+    return Console(file=sys.stdout, no_color=_no_color, quiet=quiet, soft_wrap=True, width=width)
+
+
+def stderr_console(quiet: bool = False) -> Console:
+    return Console(file=sys.stderr, no_color=_no_color, quiet=quiet, soft_wrap=True)
+
+
+PathsArg = typer.Argument(..., help="Scenario files or folders (searched for *.yml, *.yaml).", show_default=False)
+BaseUrlOpt = typer.Option(None, "--base-url", help="Override every scenario's base URL (preview deploys).")
+LocationOpt = typer.Option("default", "--location", help="Where this runner is; the location label.",
+                           envvar="CXMON_LOCATION")
+
+
+def load(paths: list[Path], known_devices: Collection[str] | None = None) -> list[ScenarioFile]:
+    return load_scenarios(paths, known_devices=known_devices)
+
+
+def check_base_url(url: str | None) -> None:
+    from cxmon.errors import InputError
+
+    if url is not None and not (url.startswith("http://") or url.startswith("https://")):
+        raise InputError(f"--base-url: expected an http:// or https:// URL, got {url!r}")

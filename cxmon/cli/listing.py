@@ -1,0 +1,28 @@
+"""``cxmon list``: the journeys a set of scenarios expands into."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from cxmon.cli.common import LocationOpt, PathsArg, load, stdout_console
+from cxmon.cli.status import ExitStatus
+
+
+def list_journeys(paths: list[Path] = PathsArg, location: str = LocationOpt) -> int:
+    """Show every journey (scenario × payment method × device) with its labels and steps."""
+    table = Table(title="journeys", title_justify="left")
+    for col in ("journey", "scenario", "payment_method", "device", "location", "steps", "file"):
+        table.add_column(col)
+    for sf in load(paths):
+        for j in sf.journeys(location=location):
+            k = j.key
+            table.add_row(k.id, k.scenario, k.payment_method, k.device, k.location, str(len(j.steps)), sf.path)
+    stdout_console().print(table)
+    return ExitStatus.OK
+
+
+def register(app: typer.Typer) -> None:
+    app.command("list")(list_journeys)

@@ -1,0 +1,124 @@
+"""``cxmon run``: walk the scenarios once and report."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from cxmon.cli.common import BaseUrlOpt, LocationOpt, PathsArg, check_base_url, load, stderr_console, stdout_console
+from cxmon.cli.status import ExitStatus, exit_status
+from cxmon.durations import parse_duration
+from cxmon.errors import InputError
+from cxmon.exporters.console import render_summary
+from cxmon.model import JourneyResult, RunResult
+from cxmon.scenario import Journey
+
+
+def default_concurrency() -> int:
+    """A fresh-context journey costs about a CPU core while it runs: one per core, at most 4."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def run(
+    paths: list[Path] = PathsArg,
+    base_url: str | None = BaseUrlOpt,
+    location: str = LocationOpt,
+    artifacts: Path = typer.Option(Path("cxmon-artifacts"), "--artifacts", help="Folder for the evidence of "
+                                   "failed journeys (screenshot, trace, HTML, logs)."),
+    trace: str = typer.Option("retain-on-failure", "--trace", help="Playwright trace: on, off or "
+                              "retain-on-failure."),
+    concurrency: int = typer.Option(0, "--concurrency", "-j", help="Journeys at a time (0: one per CPU "
+                                    "core, at most 4).", min=0),
+    step_timeout: str | None = typer.Option(None, "--step-timeout", help="Override every step's time limit, "
+                                            "e.g. 10s."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the full result as JSON to this file."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+    detectors: str | None = typer.Option(None, "--detectors", help="Comma-separated detectors to run "
+                                         "(default: all; 'none' for a bare walk)."),
+) -> int:
+    """Walk the scenarios' journeys once in a real browser and report what broke.
+
+    Exit 0: every journey passed. 1: a journey failed (a shop fault). 2: bad input.
+    3: cxmon could not do its job (no browser) and no journey failed.
+    """
+    from cxmon.runner import RunOptions, Runner
+
+    check_base_url(base_url)
+    if trace not in ("on", "off", "retain-on-failure"):
+        raise InputError(f"--trace: expected on, off or retain-on-failure, got {trace!r}")
+    try:
+        timeout = parse_duration(step_timeout) if step_timeout else None
+    except ValueError as exc:
+        raise InputError(f"--step-timeout: {exc}") from None
+    chosen = None if detectors is None else [d for d in detectors.split(",") if d and d != "none"]
+    files = load(paths)
+    journeys: list[Journey] = [j for sf in files for j in sf.journeys(location=location)]
+    options = RunOptions(base_url=base_url, artifacts_dir=artifacts, trace=trace, step_timeout=timeout,
+                         detectors=chosen)
+    try:
+        runner = Runner(options)
+    except ValueError as exc:
+        raise InputError(f"--detectors: {exc}") from None
+    err = stderr_console(quiet)
+    run_result = RunResult(started_at=time.time())
+    t0 = time.monotonic()
+    results = asyncio.run(_run(runner, journeys, concurrency or default_concurrency(), err, run_result))
+    run_result.duration_seconds = time.monotonic() - t0
+    run_result.journeys = results
+    if not quiet:
+        render_summary(stdout_console(), results)
+    if json_out is not None:
+        from cxmon.exporters.json import write_json
+
+        write_json(run_result, json_out)
+    if run_result.interrupted:
+        return ExitStatus.INTERRUPTED
+    return exit_status(results)
+
+
+async def _run(runner: object, journeys: list[Journey], concurrency: int, err: object,
+               run_result: RunResult) -> list[JourneyResult]:
+    from cxmon.runner import Runner
+
+    assert isinstance(runner, Runner)
+    done: list[JourneyResult] = []
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=err, transient=True)  # type: ignore[arg-type]
+    task = progress.add_task("walking journeys", total=len(journeys))
+
+    def finished(result: JourneyResult) -> None:
+        done.append(result)
+        progress.advance(task)
+        progress.console.print(f"{result.outcome.value:>5}  {result.key.id}", markup=False, highlight=False)
+
+    loop = asyncio.get_running_loop()
+    work = asyncio.current_task()
+
+    def cancel() -> None:
+        # A cancelled CI job still reports what finished.
+        run_result.interrupted = True
+        if work is not None:
+            work.cancel()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, cancel)
+    try:
+        async with runner:
+            with progress:
+                results = await runner.run(journeys, concurrency, on_result=finished)
+        return results
+    except asyncio.CancelledError:
+        return done
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)

@@ -1,0 +1,29 @@
+"""confirmation_missing: the order was placed but the customer got no confirmation.
+
+A ``confirm`` step waits (within its time limit) for the confirmation text and captures the order
+number with its regex. No confirmation page, no order number, or an error where the confirmation
+should be is ``confirmation_missing``. The order number goes into the result, never into a
+metric label.
+
+Why it matters: a paid but unconfirmed order means a customer who was charged and does not know
+it, a support call, and often a second, duplicate purchase.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from cxmon.detectors.base import DetectorConfig, StepObservation
+from cxmon.model import Finding, Kind
+
+
+class ConfirmationMissingDetector:
+    name: ClassVar[str] = "confirmation_missing"
+
+    def detect(self, obs: StepObservation, config: DetectorConfig) -> list[Finding]:
+        miss = obs.confirm_failure
+        if miss is None:
+            return []
+        excerpt = (obs.snapshot.text if obs.snapshot else "")[:300]
+        return [obs.finding(Kind.CONFIRMATION_MISSING, f"no order confirmation: {miss['missing']}",
+                            page_excerpt=excerpt, **miss)]

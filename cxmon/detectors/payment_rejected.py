@@ -1,0 +1,94 @@
+"""payment_rejected: the chosen payment method was declined or is not offered.
+
+On a payment step (stage ``payment``) a rejection is recognised by a decline text on the page or in
+an alert (defaults in English and Finnish, plus ``detect.decline_texts``), a decline selector
+(``detect.decline_selectors``), an HTTP 402 — or another 4xx that is not a form validation
+answer — to a request of the payment step, or a redirect to a failure URL
+(``detect.payment_failure_urls``). A method missing from the payment page is ``payment_rejected``
+with reason ``not_offered``.
+
+Why it matters: a payment provider that rejects a method because of a wrong shop setting (currency,
+country, contract) silently loses every customer who prefers that method.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from cxmon.detectors.base import OWN, PROVIDER, DetectorConfig, StepObservation
+from cxmon.model import Finding, Kind, Stage
+
+DEFAULT_DECLINE_TEXTS = (
+    "payment declined",
+    "was declined",
+    "card declined",
+    "payment failed",
+    "payment was refused",
+    "payment was rejected",
+    "payment not accepted",
+    "is not available for this order",
+    "maksu hylättiin",
+    "maksu epäonnistui",
+    "maksua ei hyväksytty",
+)
+
+
+class PaymentRejectedDetector:
+    name: ClassVar[str] = "payment_rejected"
+
+    def detect(self, obs: StepObservation, config: DetectorConfig) -> list[Finding]:
+        if obs.stage is not Stage.PAYMENT and obs.pay_method is None:
+            return []
+        method = obs.pay_method or "unknown"
+        fail = obs.action_failure
+        if fail is not None and fail.action == "select_method":
+            return [obs.finding(Kind.PAYMENT_REJECTED,
+                                f"payment method {method} is not offered on the payment page",
+                                method=method, reason="not_offered", target=fail.target)]
+        snap = obs.snapshot
+        invalid_form = bool(snap and snap.invalid_fields)
+        for r in obs.responses:
+            if r.origin not in (OWN, PROVIDER):
+                continue
+            if r.status == 402 or (400 <= r.status < 500 and r.status not in (404, 400, 422) and
+                                   r.method != "GET") or (r.status in (400, 422) and not invalid_form
+                                                         and r.method != "GET"):
+                text = _decline_text(obs, config) or ""
+                return [obs.finding(Kind.PAYMENT_REJECTED,
+                                    f"{method} payment was declined (HTTP {r.status})" + (f': "{text}"' if text else ""),
+                                    method=method, reason="declined", status=r.status, url=r.url,
+                                    decline_text=text)]
+        text = _decline_text(obs, config)
+        if text:
+            return [obs.finding(Kind.PAYMENT_REJECTED, f'{method} payment was declined: "{text}"',
+                                method=method, reason="declined", decline_text=text)]
+        if snap and snap.decline_selector_hits:
+            return [obs.finding(Kind.PAYMENT_REJECTED, f"{method} payment was declined "
+                                f"(page matches {snap.decline_selector_hits[0]})", method=method,
+                                reason="declined", selector=snap.decline_selector_hits[0])]
+        url = snap.url if snap else ""
+        for pattern in config.payment_failure_urls:
+            if url and re.search(pattern, url):
+                return [obs.finding(Kind.PAYMENT_REJECTED, f"{method} payment ended on a failure page {url}",
+                                    method=method, reason="failure_url", url=url)]
+        return []
+
+
+def _decline_text(obs: StepObservation, config: DetectorConfig) -> str | None:
+    snap = obs.snapshot
+    if snap is None:
+        return None
+    texts = tuple(t.lower() for t in (*config.decline_texts, *DEFAULT_DECLINE_TEXTS))
+    for alert in snap.alerts:
+        if any(t in alert.lower() for t in texts):
+            return alert
+    lowered = snap.text.lower()
+    for t in texts:
+        i = lowered.find(t)
+        if i >= 0:
+            # The sentence around the match is what the customer read.
+            start = max(lowered.rfind("\n", 0, i) + 1, 0)
+            end = lowered.find("\n", i)
+            return snap.text[start: end if end >= 0 else len(snap.text)].strip()[:200]
+    return None

@@ -1,0 +1,1 @@
+"""Outputs of a run: one module per format."""

@@ -1,0 +1,63 @@
+"""The human summary of a run, for the terminal (rich)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from cxmon.durations import format_duration
+from cxmon.model import JourneyResult, Outcome, Severity, StepStatus
+
+OUTCOME_STYLE = {Outcome.PASS: "green", Outcome.FLAKY: "yellow", Outcome.FAIL: "bold red", Outcome.ERROR: "magenta"}
+STEP_STYLE = {StepStatus.PASSED: "green", StepStatus.FAILED: "red", StepStatus.SKIPPED: "dim",
+              StepStatus.ERROR: "magenta"}
+
+
+def finding_lines(result: JourneyResult) -> list[str]:
+    """One line per finding: ``journey: kind at step (stage): message``."""
+    out = []
+    for f in result.all_findings():
+        level = "" if f.severity is Severity.FAILURE else f"{f.severity.value} "
+        where = f" at {f.step} ({f.stage.value})" if f.step else ""
+        out.append(f"{result.key.id}: {level}{f.kind.value}{where}: {f.message}")
+    return out
+
+
+def render_summary(console: Console, results: list[JourneyResult], verbose_steps: bool = True) -> None:
+    """Prints a table per journey and step with timings, then one line per finding."""
+    table = Table(title="cxmon results", title_justify="left", show_lines=False)
+    table.add_column("journey")
+    table.add_column("result")
+    table.add_column("step")
+    table.add_column("stage")
+    table.add_column("time", justify="right")
+    table.add_column("budget", justify="right")
+    for r in results:
+        label = Text(r.outcome.value.upper(), style=OUTCOME_STYLE[r.outcome])
+        table.add_row(Text(r.key.id, style="bold"), label, "", "", format_duration(r.duration_seconds),
+                      format_duration(r.budget_seconds) if r.budget_seconds else "")
+        if verbose_steps:
+            for s in r.steps:
+                over = s.budget_seconds is not None and s.duration_seconds > s.budget_seconds
+                time_text = "" if s.status is StepStatus.SKIPPED else format_duration(s.duration_seconds)
+                table.add_row("", Text(s.status.value, style=STEP_STYLE[s.status]), s.name, s.stage.value,
+                              Text(time_text, style="red" if over else ""),
+                              format_duration(s.budget_seconds) if s.budget_seconds else "")
+    console.print(table)
+    lines = [line for r in results for line in finding_lines(r)]
+    for r in results:
+        if r.error and r.outcome is Outcome.ERROR and not r.findings:
+            lines.append(f"{r.key.id}: error: {r.error}")
+    for line in lines:
+        console.print(line, markup=False, highlight=False)
+    for r in results:
+        if r.order_number:
+            console.print(f"{r.key.id}: order {r.order_number}", markup=False, highlight=False, style="dim")
+        if r.artifacts.get("screenshot") or r.artifacts.get("trace"):
+            folder = r.artifacts.get("screenshot") or r.artifacts.get("trace") or ""
+            console.print(f"{r.key.id}: evidence in {folder.rsplit('/', 1)[0]}", markup=False,
+                          highlight=False, style="dim")
+    counts = {o: sum(1 for r in results if r.outcome is o) for o in Outcome}
+    summary = ", ".join(f"{n} {o.value}" for o, n in counts.items() if n) or "no journeys"
+    console.print(f"{len(results)} journeys: {summary}", markup=False, highlight=False)

@@ -1,0 +1,97 @@
+"""Finding and launching the browser cxmon drives.
+
+Resolution order: ``CXMON_BROWSER`` (a path), Playwright's bundled Chromium when it is installed,
+then a system Chromium. No browser is an ``InfrastructureError`` with a hint on how to get one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.async_api import Browser, Playwright
+
+from cxmon.errors import BrowserNotFoundError
+
+BROWSER_ENV = "CXMON_BROWSER"
+SYSTEM_CHROMIUMS = (
+    "/usr/bin/chromium",
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+)
+# Chromium phones home at start (component updates, sync, safe browsing lists); a monitor must
+# only talk to the shop, and these machines refuse those connections anyway.
+QUIET_FLAGS = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+HINT = (
+    "Install a Chromium: `apt-get install chromium` (Debian/Ubuntu) or "
+    "`python -m playwright install chromium`, or point CXMON_BROWSER at a Chromium/Chrome binary."
+)
+
+
+@dataclass(frozen=True)
+class BrowserChoice:
+    """Which browser binary to launch (``None``: Playwright's bundled Chromium) and why."""
+
+    executable: str | None
+    source: str
+
+
+def _is_executable(path: str) -> bool:
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def find_browser(
+    env: Mapping[str, str] | None = None,
+    bundled: str | None = None,
+    candidates: Sequence[str] = SYSTEM_CHROMIUMS,
+) -> BrowserChoice:
+    """Chooses the browser to drive. ``bundled`` is Playwright's own Chromium path, if known."""
+    env = os.environ if env is None else env
+    override = env.get(BROWSER_ENV)
+    if override:
+        if _is_executable(override):
+            return BrowserChoice(override, BROWSER_ENV)
+        resolved = shutil.which(override)
+        if resolved:
+            return BrowserChoice(resolved, BROWSER_ENV)
+        raise BrowserNotFoundError(f"{BROWSER_ENV}={override} is not an executable browser. {HINT}")
+    if bundled and _is_executable(bundled):
+        return BrowserChoice(None, "playwright")
+    for candidate in candidates:
+        path = candidate if os.path.isabs(candidate) else shutil.which(candidate)
+        if path and _is_executable(path):
+            return BrowserChoice(path, "system")
+    raise BrowserNotFoundError(f"No Chromium found (looked for Playwright's bundled Chromium and "
+                               f"{', '.join(candidates)}). {HINT}")
+
+
+def launch_args(extra: Sequence[str] = ()) -> list[str]:
+    """Chromium flags cxmon always passes."""
+    args = list(QUIET_FLAGS)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Chromium's sandbox cannot run as root.
+        args.append("--no-sandbox")
+    args.extend(extra)
+    return args
+
+
+async def launch_browser(playwright: Playwright, extra_args: Sequence[str] = ()) -> Browser:
+    """Launches headless Chromium, chosen by :func:`find_browser`."""
+    bundled = playwright.chromium.executable_path
+    choice = find_browser(bundled=bundled if bundled and Path(bundled).exists() else None)
+    return await playwright.chromium.launch(
+        executable_path=choice.executable,
+        headless=True,
+        args=launch_args(extra_args),
+        chromium_sandbox=False,
+    )

@@ -1,0 +1,271 @@
+"""The runner: one browser per process, one fresh context per journey, steps in order.
+
+Later steps are skipped after a failed one (the customer could not go on either). A journey whose
+failure is cxmon's own (the browser crashed, could not start) ends as ``error`` with an
+``infrastructure`` finding, never blamed on the shop; the browser is relaunched for the next one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
+from playwright.async_api import Error as PlaywrightError
+
+from cxmon.detectors import DetectorSet, make_config
+from cxmon.detectors.base import origin_of
+from cxmon.detectors.scripts import WEB_VITALS_INIT
+from cxmon.durations import format_duration
+from cxmon.errors import InfrastructureError
+from cxmon.model import Finding, JourneyResult, Kind, Outcome, Severity, Stage, StepResult, StepStatus
+from cxmon.runner.browser import launch_browser
+from cxmon.runner.evidence import EvidenceWriter
+from cxmon.runner.steps import JourneySession
+from cxmon.scenario import Journey
+
+log = logging.getLogger("cxmon.runner")
+
+DESKTOP_VIEWPORT = {"width": 1280, "height": 720}
+TRACE_MODES = ("off", "on", "retain-on-failure")
+
+
+@dataclass
+class RunOptions:
+    """How journeys are run; every field has a sensible default for a CLI run."""
+
+    base_url: str | None = None
+    """Overrides every scenario's base URL (preview deploys, a demo shop on another port)."""
+    artifacts_dir: Path | None = None
+    """Where evidence of failed journeys goes; ``None``: no evidence files."""
+    trace: str = "retain-on-failure"
+    detectors: Sequence[str] | None = None
+    """Names of the detectors to run; ``None``: all. An empty list runs the journey bare."""
+    step_timeout: float | None = None
+    """Overrides every step's time limit."""
+    browser_args: Sequence[str] = ()
+    ignore_https_errors: bool = False
+    retries: int = 0
+
+
+class Runner:
+    """Runs journeys in one browser. Use as ``async with Runner(options) as runner``."""
+
+    def __init__(self, options: RunOptions | None = None) -> None:
+        self.options = options or RunOptions()
+        if self.options.trace not in TRACE_MODES:
+            raise ValueError(f"trace must be one of {', '.join(TRACE_MODES)}")
+        self.detectors = DetectorSet(self.options.detectors if self.options.detectors else None)
+        self.probe = self.options.detectors is None or len(self.options.detectors) > 0
+        self._pw: Playwright | None = None
+        self._browser: Browser | None = None
+        self._launch_lock = asyncio.Lock()
+        self.launches = 0
+
+    async def __aenter__(self) -> Runner:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        """Starts Playwright and the browser; raises ``InfrastructureError`` when it cannot."""
+        try:
+            self._pw = await async_playwright().start()
+        except Exception as exc:
+            raise InfrastructureError(f"cannot start Playwright: {exc}") from exc
+        await self.browser()
+
+    async def close(self) -> None:
+        if self._browser is not None:
+            with contextlib.suppress(Exception):
+                await self._browser.close()
+            self._browser = None
+        if self._pw is not None:
+            with contextlib.suppress(Exception):
+                await self._pw.stop()
+            self._pw = None
+
+    @property
+    def browser_connected(self) -> bool:
+        return self._browser is not None and self._browser.is_connected()
+
+    @property
+    def browser_pid(self) -> int | None:
+        """The browser process id, for fault tests and health checks."""
+        proc = getattr(getattr(self._browser, "_impl_obj", None), "_browser_process", None)
+        return getattr(proc, "pid", None)
+
+    async def browser(self) -> Browser:
+        """The browser, launched again if it died."""
+        async with self._launch_lock:
+            if self._browser is None or not self._browser.is_connected():
+                if self._pw is None:
+                    raise InfrastructureError("the runner was not started")
+                if self._browser is not None:
+                    log.warning("the browser is gone; launching a new one")
+                    with contextlib.suppress(Exception):
+                        await self._browser.close()
+                try:
+                    self._browser = await launch_browser(self._pw, self.options.browser_args)
+                except InfrastructureError:
+                    raise
+                except PlaywrightError as exc:
+                    raise InfrastructureError(f"cannot launch the browser: {exc.message.splitlines()[0]}") from exc
+                self.launches += 1
+            return self._browser
+
+    def device_descriptor(self, name: str) -> dict[str, Any]:
+        assert self._pw is not None
+        return dict(self._pw.devices[name])
+
+    async def run(
+        self,
+        journeys: Iterable[Journey],
+        concurrency: int = 1,
+        on_result: Callable[[JourneyResult], Awaitable[None] | None] | None = None,
+    ) -> list[JourneyResult]:
+        """Runs journeys, ``concurrency`` at a time; results in the journeys' order."""
+        journeys = list(journeys)
+        results: list[JourneyResult | None] = [None] * len(journeys)
+        gate = asyncio.Semaphore(max(1, concurrency))
+
+        async def one(i: int, journey: Journey) -> None:
+            async with gate:
+                result = await self.run_with_retries(journey)
+            results[i] = result
+            if on_result is not None:
+                maybe = on_result(result)
+                if asyncio.iscoroutine(maybe):
+                    await maybe
+
+        await asyncio.gather(*(one(i, j) for i, j in enumerate(journeys)))
+        return [r for r in results if r is not None]
+
+    async def run_with_retries(self, journey: Journey) -> JourneyResult:
+        """Runs a journey; a failed one is tried again up to ``retries`` times (pass then: flaky)."""
+        result = await self.run_journey(journey)
+        attempts = 1
+        while result.outcome is Outcome.FAIL and attempts <= self.options.retries:
+            attempts += 1
+            retry = await self.run_journey(journey)
+            if retry.outcome is Outcome.PASS:
+                retry.outcome = Outcome.FLAKY
+                first = _first_failure(result)
+                if first is not None:
+                    # Flaky is reported, not hidden: the failure of the earlier attempt stays visible.
+                    retry.findings.append(replace(
+                        first, severity=Severity.WARNING,
+                        message=f"failed on attempt {attempts - 1}, passed on retry: {first.message}",
+                        evidence={**first.evidence, "attempt": attempts - 1}))
+                retry.artifacts = {**result.artifacts, **retry.artifacts}
+                result = retry
+                break
+            result = retry
+        result.attempts = attempts
+        return result
+
+    async def run_journey(self, journey: Journey) -> JourneyResult:
+        """Runs one journey in a fresh browser context and returns its result."""
+        opts = self.options
+        scenario = journey.scenario
+        base_url = (opts.base_url or scenario.base_url).rstrip("/")
+        started_at = time.time()
+        t0 = time.monotonic()
+        result = JourneyResult(journey.key, Outcome.PASS, started_at, 0.0,
+                               interval_seconds=scenario.schedule, budget_seconds=scenario.budgets.journey)
+        context: BrowserContext | None = None
+        evidence = EvidenceWriter(opts.artifacts_dir, journey, started_at) if opts.artifacts_dir else None
+        tracing = opts.trace != "off"
+        try:
+            browser = await self.browser()
+            context = await browser.new_context(**self._context_args(journey))
+            await context.add_init_script(WEB_VITALS_INIT)
+            if tracing:
+                # Screencast frames would show typed secrets; DOM snapshots are scrubbed as text.
+                await context.tracing.start(snapshots=True, screenshots=not journey.redactor, sources=False)
+            page = await context.new_page()
+            config = make_config(**scenario.detect.model_dump(exclude={"provider_origins"}))
+            providers = frozenset(origin_of(o) for o in scenario.detect.provider_origins)
+            session = JourneySession(journey, page, base_url, self.detectors, config, providers,
+                                     probe_actions=self.probe, step_timeout=opts.step_timeout)
+            await self._walk(journey, session, result)
+            result.order_number = session.order_number
+            result.duration_seconds = time.monotonic() - t0
+            budget = scenario.budgets.journey
+            if budget is not None and result.duration_seconds > budget and self.probe:
+                severity = Severity.WARNING if scenario.budgets.mode == "warn" else Severity.FAILURE
+                last = result.steps[-1] if result.steps else None
+                result.findings.append(Finding(
+                    Kind.SLOW, f"journey took {format_duration(result.duration_seconds)}, over its budget of "
+                    f"{format_duration(budget)}", last.name if last else "", last.stage if last else Stage.BROWSE,
+                    severity, {"measured_seconds": round(result.duration_seconds, 3), "budget_seconds": budget,
+                               "scope": "journey"}))
+            if any(s.failed for s in result.steps) or any(f.severity is Severity.FAILURE for f in result.findings):
+                result.outcome = Outcome.FAIL
+            if evidence is not None and (result.outcome is Outcome.FAIL or opts.trace == "on"):
+                result.artifacts = await evidence.capture(page, context, session, result, tracing)
+            elif tracing:
+                await context.tracing.stop()
+        except (PlaywrightError, InfrastructureError) as exc:
+            self._record_infrastructure(result, exc)
+        finally:
+            if context is not None:
+                with contextlib.suppress(Exception):
+                    await context.close()
+        result.duration_seconds = time.monotonic() - t0
+        return result
+
+    def _record_infrastructure(self, result: JourneyResult, exc: BaseException) -> None:
+        message = getattr(exc, "message", None) or str(exc)
+        message = message.strip().splitlines()[0] if message.strip() else type(exc).__name__
+        if not self.browser_connected:
+            message = f"the browser crashed or was closed: {message}"
+        log.warning("%s: %s", result.key.id, message)
+        step = next((s for s in result.steps if s.status is StepStatus.ERROR), None)
+        result.outcome = Outcome.ERROR
+        result.error = message
+        result.findings.append(Finding(Kind.INFRASTRUCTURE, message, step.name if step else "",
+                                       step.stage if step else Stage.BROWSE, Severity.FAILURE,
+                                       {"error": message}))
+
+    async def _walk(self, journey: Journey, session: JourneySession, result: JourneyResult) -> None:
+        scenario = journey.scenario
+        stopped = False
+        for step, stage in zip(journey.steps, journey.stages, strict=True):
+            budget = step.budget if step.budget is not None else scenario.budgets.step
+            if stopped:
+                result.steps.append(StepResult(step.name, stage, StepStatus.SKIPPED, budget_seconds=budget))
+                continue
+            try:
+                step_result = await session.run_step(step, stage, budget, scenario.budgets.mode)
+            except PlaywrightError:
+                result.steps.append(StepResult(step.name, stage, StepStatus.ERROR, time.time(),
+                                               budget_seconds=budget, url=session.page.url))
+                raise
+            result.steps.append(step_result)
+            stopped = step_result.failed
+
+    def _context_args(self, journey: Journey) -> dict[str, Any]:
+        opts = self.options
+        args: dict[str, Any] = {}
+        if journey.device is not None:
+            args.update(self.device_descriptor(journey.device))
+            args.pop("default_browser_type", None)
+        else:
+            args["viewport"] = dict(DESKTOP_VIEWPORT)
+        if opts.ignore_https_errors:
+            args["ignore_https_errors"] = True
+        return args
+
+
+def _first_failure(result: JourneyResult) -> Finding | None:
+    failures = result.failures()
+    return failures[0] if failures else None

@@ -1,0 +1,757 @@
+"""Scenario files: YAML → validated model → journeys.
+
+Loading is strict: unknown keys, wrong types and missing variables are errors that name the file,
+the line and what was expected (``ScenarioError``), and nothing runs. The pydantic models below are
+also the published JSON Schema (``cxmon schema``).
+
+Values: ``${NAME}`` and ``${NAME:-default}`` come from the environment, then from the scenario's
+``variables:``; ``$${`` is a literal ``${``. ``${payment_method}``, ``${device}`` and
+``${location}`` are the journey's own labels, filled in per journey. Names listed under
+``secrets:`` are secret: their values are masked as ``***`` in every output.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from cxmon.durations import DURATION_HINT, parse_duration
+from cxmon.errors import InputError, ScenarioError
+from cxmon.model import DEFAULT_LABEL, JourneyKey, Stage
+from cxmon.redact import Redactor
+
+SCENARIO_SUFFIXES = (".yml", ".yaml")
+MATRIX_DIMENSIONS = ("payment_method", "device")
+JOURNEY_VARIABLES = ("payment_method", "device", "location")
+
+Duration = Annotated[
+    float,
+    BeforeValidator(parse_duration),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(ms|s|m|h)?\s*$"},
+                {"type": "number", "minimum": 0},
+            ],
+            "description": DURATION_HINT,
+        }
+    ),
+]
+
+_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+_LABEL = r"^[a-z0-9][a-z0-9_]*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- element addressing -----------------------------------------------------------------------
+
+_LOCATOR_KINDS = ("role", "text", "label", "test_id", "css", "placeholder", "alt", "title", "selector")
+
+
+class Locator(_Strict):
+    """How to find an element, the way Playwright users address it.
+
+    Exactly one of ``role`` (with optional ``name``), ``text``, ``label``, ``test_id``, ``css``,
+    ``placeholder``, ``alt``, ``title`` or ``selector`` (any Playwright selector string). A plain
+    string is shorthand for ``selector``.
+    """
+
+    role: str | None = Field(None, description="ARIA role, e.g. button, link, radio, textbox")
+    name: str | None = Field(None, description="Accessible name, with role")
+    exact: bool = Field(False, description="Match text/name exactly instead of as a substring")
+    text: str | None = None
+    label: str | None = None
+    test_id: str | None = None
+    css: str | None = None
+    placeholder: str | None = None
+    alt: str | None = None
+    title: str | None = None
+    selector: str | None = Field(None, description="A Playwright selector, e.g. '#pay' or 'text=Pay now'")
+    nth: int | None = Field(None, description="Which match to use when several match (0-based)")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Locator:
+        given = [k for k in _LOCATOR_KINDS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"expected exactly one of {', '.join(_LOCATOR_KINDS)} to address the element, "
+                f"got {', '.join(given) if given else 'none'}"
+            )
+        if self.name is not None and self.role is None:
+            raise ValueError("'name' goes with 'role'")
+        return self
+
+    def describe(self) -> str:
+        """A short human form, e.g. ``button "Pay now"``."""
+        if self.role is not None:
+            return f'{self.role} "{self.name}"' if self.name else self.role
+        for kind in _LOCATOR_KINDS[1:]:
+            value = getattr(self, kind)
+            if value is not None:
+                return f"{kind.replace('_', ' ')} {value!r}"
+        return "element"
+
+
+def _locator_shorthand(value: Any) -> Any:
+    return {"selector": value} if isinstance(value, str) else value
+
+
+LocatorArg = Annotated[Locator, BeforeValidator(_locator_shorthand)]
+
+
+class Field_(Locator):
+    """A form field to fill or select: a locator plus the value."""
+
+    value: str
+
+
+def _fields_shorthand(value: Any) -> Any:
+    # {"Email": "a@b.c"} is shorthand for [{"label": "Email", "value": "a@b.c"}].
+    if isinstance(value, Mapping):
+        return [{"label": str(k), "value": v} for k, v in value.items()]
+    return value
+
+
+def _to_str(value: Any) -> Any:
+    # YAML turns 4242 into an int and yes into a bool; a form field always gets text.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+class FillField(Field_):
+    value: Annotated[str, BeforeValidator(_to_str)]
+
+
+FieldList = Annotated[list[FillField], BeforeValidator(_fields_shorthand)]
+
+
+def _list_shorthand(value: Any) -> Any:
+    return value if isinstance(value, list) else [value]
+
+
+# --- step actions -------------------------------------------------------------------------------
+
+
+class Press(_Strict):
+    key: str = Field(description="A key, e.g. Enter, Tab, Escape")
+    on: LocatorArg | None = Field(None, description="The element to press it on (default: focused)")
+
+
+def _press_shorthand(value: Any) -> Any:
+    return {"key": value} if isinstance(value, str) else value
+
+
+class WaitFor(_Strict):
+    """Wait until an element has a state, the URL matches, or the page reached a load state."""
+
+    element: LocatorArg | None = None
+    state: Literal["visible", "hidden", "attached", "detached"] = "visible"
+    url: str | None = Field(None, description="A regular expression searched in the page URL")
+    load_state: Literal["load", "domcontentloaded", "networkidle"] | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> WaitFor:
+        if self.element is None and self.url is None and self.load_state is None:
+            raise ValueError("expected one of element, url or load_state")
+        return self
+
+
+class Expect(_Strict):
+    """What must hold after the step's actions; a miss is an ``assertion`` finding."""
+
+    text: str | None = Field(None, description="Text the page must show")
+    not_text: str | None = Field(None, description="Text the page must not show")
+    url: str | None = Field(None, description="A regular expression searched in the page URL")
+    title: str | None = Field(None, description="Text the page title must contain")
+    visible: LocatorArg | None = Field(None, description="An element that must be visible")
+
+    @model_validator(mode="after")
+    def _something(self) -> Expect:
+        if all(getattr(self, k) is None for k in ("text", "not_text", "url", "title", "visible")):
+            raise ValueError("expected at least one of text, not_text, url, title or visible")
+        return self
+
+
+class Pay(_Strict):
+    """Choose a payment method and fill its form, which may sit in a provider's iframe."""
+
+    method: str = Field(description="The payment method, usually ${payment_method}")
+    select: LocatorArg | None = Field(
+        None,
+        description="How to choose the method; default: the radio button or option whose value is the "
+        "method, else the one labelled with it (mobile_pay → 'Mobile pay')",
+    )
+    fill: FieldList = Field(default_factory=list, description="Payment form fields (also inside iframes)")
+    method_fields: dict[str, FieldList] = Field(
+        default_factory=dict,
+        description="Extra fields per method, e.g. {card: {Card number: ...}}",
+    )
+
+
+class Confirm(_Strict):
+    """The order confirmation a customer must see after paying."""
+
+    text: str | None = Field(None, description="Text the confirmation page shows, e.g. 'Thank you'")
+    order_number: str | None = Field(
+        None, description="A regular expression that captures the order number (group 1, else the match)"
+    )
+    url: str | None = Field(None, description="A regular expression the confirmation URL matches")
+
+    @field_validator("order_number", "url")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from None
+        return value
+
+
+_ACTIONS = ("goto", "fill", "select", "check", "pay", "click", "press", "wait_for", "expect", "confirm")
+
+
+class Step(_Strict):
+    """One named step of the purchase path.
+
+    Its actions run in a fixed order: goto, fill, select, check, pay, click, press, wait_for,
+    expect, confirm.
+    """
+
+    name: str = Field(pattern=_NAME)
+    stage: Stage | None = Field(
+        None,
+        description="browse, cart, checkout, payment or confirmation; default: payment for a pay step, "
+        "confirmation for a confirm step, else the previous step's stage (browse for the first)",
+    )
+    optional: bool = Field(False, description="Skip quietly when its element is not there (cookie banners)")
+    timeout: Duration | None = Field(None, description="This step's time limit")
+    budget: Duration | None = Field(None, description="This step's time budget (see budgets)")
+    when: dict[Literal["payment_method", "device", "location"], Annotated[list[str], BeforeValidator(_list_shorthand)]] = (
+        Field(default_factory=dict, description="Run only for these journey labels")
+    )
+    goto: str | None = Field(None, description="A URL or a path under base_url")
+    fill: FieldList | None = None
+    select: FieldList | None = Field(None, description="Select options: {label: option}")
+    check: Annotated[list[LocatorArg], BeforeValidator(_list_shorthand)] | None = None
+    pay: Pay | None = None
+    click: LocatorArg | None = None
+    press: Annotated[Press, BeforeValidator(_press_shorthand)] | None = None
+    wait_for: WaitFor | None = None
+    expect: Expect | None = None
+    confirm: Confirm | None = None
+
+    @model_validator(mode="after")
+    def _has_action(self) -> Step:
+        if all(getattr(self, a) is None for a in _ACTIONS):
+            raise ValueError(f"expected at least one action: {', '.join(_ACTIONS)}")
+        return self
+
+    def applies_to(self, key: JourneyKey) -> bool:
+        labels = key.labels()
+        return all(labels[dim] in values for dim, values in self.when.items())
+
+
+# --- scenario -------------------------------------------------------------------------------------
+
+
+class Budgets(_Strict):
+    """Time budgets. Over budget is a ``slow`` finding; ``mode`` says whether it fails the journey."""
+
+    step: Duration | None = Field(None, description="Default budget of every step")
+    journey: Duration | None = Field(None, description="Budget of the whole journey")
+    mode: Literal["fail", "warn"] = Field("fail", description="fail: over budget fails the journey; warn: reported only")
+
+
+class Timeouts(_Strict):
+    step: Duration = Field(15.0, description="Default time limit of a step")
+    journey: Duration | None = Field(None, description="Hard limit of a whole journey")
+
+
+class Matrix(_Strict):
+    """Expands a scenario into one journey per combination."""
+
+    payment_method: list[Annotated[str, Field(pattern=_LABEL)]] = Field(default_factory=list)
+    device: list[str] = Field(default_factory=list, description="Playwright device names, e.g. 'iPhone 13'")
+
+    @field_validator("payment_method", "device")
+    @classmethod
+    def _unique(cls, values: list[str]) -> list[str]:
+        dupes = sorted({v for v in values if values.count(v) > 1})
+        if dupes:
+            raise ValueError(f"duplicate value(s): {', '.join(dupes)}")
+        return values
+
+
+class Detect(_Strict):
+    """Per-scenario additions to the detectors' defaults (see docs/detectors.md)."""
+
+    error_texts: list[str] = Field(default_factory=list, description="Texts that mark an error page")
+    error_selectors: list[str] = Field(default_factory=list, description="CSS selectors that mark an error page")
+    decline_texts: list[str] = Field(default_factory=list, description="Texts that mark a declined payment")
+    decline_selectors: list[str] = Field(default_factory=list)
+    payment_failure_urls: list[str] = Field(default_factory=list, description="Regexes of payment failure URLs")
+    validation_selectors: list[str] = Field(default_factory=list, description="Selectors of form error messages")
+    provider_origins: list[str] = Field(
+        default_factory=list, description="Origins of the payment provider, watched like the shop's own"
+    )
+    third_party: Literal["report", "fail"] = Field(
+        "report", description="Failed requests to other origins: report as warnings, or fail"
+    )
+
+
+class Scenario(_Strict):
+    """A purchase path to walk, with its budgets, matrix and steps."""
+
+    name: str = Field(pattern=_NAME, description="Unique name; the scenario metric label")
+    description: str = ""
+    base_url: str = Field(description="http(s) URL of the shop")
+    schedule: Duration | None = Field(None, description="How often `cxmon serve` runs it")
+    tags: list[str] = Field(default_factory=list)
+    matrix: Matrix = Field(default_factory=Matrix)
+    budgets: Budgets = Field(default_factory=Budgets)
+    timeouts: Timeouts = Field(default_factory=Timeouts)
+    variables: dict[str, Annotated[str, BeforeValidator(_to_str)]] = Field(default_factory=dict)
+    secrets: list[str] = Field(default_factory=list, description="Names of secret variables")
+    detect: Detect = Field(default_factory=Detect)
+    steps: list[Step] = Field(min_length=1)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("steps")
+    @classmethod
+    def _unique_steps(cls, steps: list[Step]) -> list[Step]:
+        seen: set[str] = set()
+        for step in steps:
+            if step.name in seen:
+                raise ValueError(f"duplicate step name {step.name!r}")
+            seen.add(step.name)
+        return steps
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a scenario file, for editors."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "cxmon scenario"
+    return schema
+
+
+# --- journeys ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Journey:
+    """One walk of one scenario for one combination of labels."""
+
+    key: JourneyKey
+    scenario: Scenario
+    steps: tuple[Step, ...]
+    stages: tuple[Stage, ...]
+    """The effective stage of each step (stated or inferred)."""
+    source: str
+    redactor: Redactor
+
+    @property
+    def device(self) -> str | None:
+        return None if self.key.device == DEFAULT_LABEL else self.key.device
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    """A loaded scenario: the validated template and what is needed to expand it."""
+
+    path: str
+    scenario: Scenario
+    raw: dict[str, Any]
+    lines: dict[tuple[Any, ...], int]
+    redactor: Redactor
+
+    def journeys(self, location: str = DEFAULT_LABEL) -> list[Journey]:
+        """The scenario's matrix expanded into journeys, in a stable order."""
+        s = self.scenario
+        methods = s.matrix.payment_method or [DEFAULT_LABEL]
+        devices = s.matrix.device or [DEFAULT_LABEL]
+        out = []
+        for method, device in itertools.product(methods, devices):
+            key = JourneyKey(s.name, method, device, location)
+            values = key.labels()
+            resolved = _validate(self.path, _fill_journey_values(self.raw, values), self.lines)
+            steps = tuple(step for step in resolved.steps if step.applies_to(key))
+            out.append(Journey(key, resolved, steps, infer_stages(steps), self.path, self.redactor))
+        return out
+
+
+def infer_stages(steps: Iterable[Step]) -> tuple[Stage, ...]:
+    """Each step's stage: stated, else payment for pay, confirmation for confirm, else the previous one."""
+    stages: list[Stage] = []
+    previous = Stage.BROWSE
+    for step in steps:
+        if step.stage is not None:
+            stage = step.stage
+        elif step.pay is not None:
+            stage = Stage.PAYMENT
+        elif step.confirm is not None:
+            stage = Stage.CONFIRMATION
+        else:
+            stage = previous
+        stages.append(stage)
+        previous = stage
+    return tuple(stages)
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+_VAR = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys, which plain YAML silently overwrites."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key {key!r} (first at line {seen[key]})",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def _index_lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
+    out.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key_path = (*path, key_node.value)
+            out[key_path] = key_node.start_mark.line + 1
+            _index_lines(value_node, key_path, out)
+            out.setdefault((*key_path, "__value__"), value_node.start_mark.line + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index_lines(item, (*path, i), out)
+
+
+def _line_of(lines: Mapping[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:
+    for end in range(len(loc), -1, -1):
+        line = lines.get(tuple(loc[:end]))
+        if line is not None:
+            return line
+    return None
+
+
+def _format_loc(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _fields_of(model: type[BaseModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model whose keys are expected at ``loc`` (for 'unknown key' hints)."""
+    model: Any = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if field is None:
+            return None
+        model = _inner_model(field.annotation)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    meta = getattr(annotation, "__origin__", None)
+    if meta is not None and isinstance(meta, type) and issubclass(meta, BaseModel):
+        return meta
+    return None
+
+
+def _message(err: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    where = _format_loc(loc)
+    if kind == "extra_forbidden":
+        parent = loc[:-1]
+        model = _model_at(parent)
+        expected = f" (expected one of: {', '.join(_fields_of(model))})" if model else ""
+        return loc, f"{where}: unknown key {loc[-1]!r}{expected}"
+    if kind == "missing":
+        parent = _format_loc(loc[:-1])
+        return loc[:-1], f"{parent + ': ' if parent else ''}missing required key {loc[-1]!r}"
+    msg = str(err["msg"])
+    msg = msg.removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch":
+        pattern = err.get("ctx", {}).get("pattern", "")
+        msg = (
+            "expected a name of letters, digits, '-', '_' or '.'"
+            if pattern == _NAME
+            else "expected a snake_case word (a-z, 0-9, _)"
+        )
+        msg += f", got {err['input']!r}"
+    elif kind == "enum":
+        msg = f"expected one of {err.get('ctx', {}).get('expected', '')}, got {err['input']!r}"
+    elif kind in ("string_type", "int_type", "bool_type", "list_type", "dict_type", "model_type", "float_type"):
+        expected = {
+            "string_type": "text",
+            "int_type": "a whole number",
+            "bool_type": "true or false",
+            "list_type": "a list",
+            "dict_type": "a mapping",
+            "model_type": "a mapping",
+            "float_type": "a number",
+        }[kind]
+        msg = f"expected {expected}, got {_yaml_type(err['input'])}"
+    elif kind == "too_short":
+        msg = "expected at least one item"
+    elif kind == "literal_error":
+        msg = f"expected {err.get('ctx', {}).get('expected', '')}, got {err['input']!r}"
+    return loc, f"{where}: {msg}" if where else msg
+
+
+def _yaml_type(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"text ({value!r})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _validate(path: str, data: Any, lines: Mapping[tuple[Any, ...], int]) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc, msg = _message(err)
+            problems.append((_line_of(lines, loc), msg))
+        problems.sort(key=lambda p: (p[0] or 0, p[1]))
+        raise ScenarioError(path, problems) from None
+
+
+def _substitute(
+    value: Any,
+    path: tuple[Any, ...],
+    lookup: Mapping[str, str],
+    secrets: set[str],
+    secret_values: set[str],
+    problems: list[tuple[tuple[Any, ...], str]],
+) -> Any:
+    if isinstance(value, dict):
+        return {k: _substitute(v, (*path, k), lookup, secrets, secret_values, problems) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, (*path, i), lookup, secrets, secret_values, problems) for i, v in enumerate(value)]
+    if not isinstance(value, str) or "${" not in value:
+        return value
+
+    def repl(m: re.Match[str]) -> str:
+        escaped, name, default = m.group(1), m.group(2), m.group(3)
+        if escaped:
+            return m.group(0)[1:]
+        if name in JOURNEY_VARIABLES:
+            return m.group(0)
+        if name in lookup:
+            resolved = lookup[name]
+        elif default is not None:
+            resolved = default
+        else:
+            problems.append((path, f"{_format_loc(path)}: variable ${{{name}}} is not set (set it in the "
+                                   f"environment, under variables:, or write ${{{name}:-default}})"))
+            return ""
+        if name in secrets:
+            secret_values.add(resolved)
+        return resolved
+
+    return _VAR.sub(repl, value)
+
+
+def _fill_journey_values(raw: Any, values: Mapping[str, str]) -> Any:
+    if isinstance(raw, dict):
+        return {k: _fill_journey_values(v, values) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return [_fill_journey_values(v, values) for v in raw]
+    if isinstance(raw, str) and "${" in raw:
+        return _VAR.sub(lambda m: values[m.group(2)] if m.group(2) in values and not m.group(1) else m.group(0), raw)
+    return raw
+
+
+def load_scenario(
+    path: str | Path,
+    env: Mapping[str, str] | None = None,
+    known_devices: Collection[str] | None = None,
+) -> ScenarioFile:
+    """Loads and validates one scenario file. Raises ``ScenarioError`` listing every problem."""
+    path = Path(path)
+    shown = str(path)
+    env = os.environ if env is None else env
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(shown, [(None, "no such file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(shown, [(None, f"cannot read the file: {exc}")]) from None
+    try:
+        node = yaml.compose(text, Loader=_LineLoader)
+        raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ScenarioError(shown, [(line, f"invalid YAML: {problem}")]) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(shown, [(None, f"invalid YAML: {exc}")]) from None
+    if not isinstance(raw, dict):
+        raise ScenarioError(shown, [(1, f"expected a mapping of scenario keys (name, base_url, steps, ...), "
+                                       f"got {_yaml_type(raw)}")])
+    lines: dict[tuple[Any, ...], int] = {}
+    if node is not None:
+        _index_lines(node, (), lines)
+
+    secrets = {s for s in raw.get("secrets") or [] if isinstance(s, str)}
+    variables = raw.get("variables") if isinstance(raw.get("variables"), dict) else {}
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    secret_values: set[str] = set()
+    # Variables are defaults for the environment; they may themselves use the environment.
+    resolved_vars = {
+        str(k): _to_str(_substitute(v, ("variables", k), env, secrets, secret_values, problems))
+        for k, v in variables.items()
+    }
+    lookup = {**{k: str(v) for k, v in resolved_vars.items()}, **env}
+    data = _substitute({k: v for k, v in raw.items()}, (), lookup, secrets, secret_values, problems)
+    for name in secrets:
+        if name in lookup:
+            secret_values.add(str(lookup[name]))
+    if problems:
+        raise ScenarioError(shown, sorted(((_line_of(lines, p), m) for p, m in problems), key=lambda x: x[0] or 0))
+
+    scenario = _validate(shown, data, lines)
+    extra: list[tuple[int | None, str]] = []
+    for i, name in enumerate(scenario.secrets):
+        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+            extra.append((_line_of(lines, ("secrets", i)), f"secrets[{i}]: expected a variable name, got {name!r}"))
+    if known_devices is not None:
+        for i, device in enumerate(scenario.matrix.device):
+            if device not in known_devices:
+                close = [d for d in known_devices if device.lower() in d.lower()][:5]
+                hint = f" (did you mean: {', '.join(close)})" if close else " (see `cxmon devices`)"
+                extra.append((_line_of(lines, ("matrix", "device", i)), f"matrix.device[{i}]: unknown device {device!r}{hint}"))
+    for i, step in enumerate(scenario.steps):
+        for dim in step.when:
+            if dim in MATRIX_DIMENSIONS and not getattr(scenario.matrix, dim):
+                extra.append((_line_of(lines, ("steps", i, "when", dim)),
+                              f"steps[{i}].when.{dim}: the scenario has no matrix.{dim} to select from"))
+    if extra:
+        raise ScenarioError(shown, extra)
+    # Validate every journey now, so a matrix value that breaks a step fails here, not mid-run.
+    sf = ScenarioFile(shown, scenario, data, lines, Redactor(secret_values))
+    sf.journeys()
+    return sf
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Scenario files named or found (recursively, *.yml/*.yaml, sorted) under folders."""
+    found: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            files = sorted(f for f in path.rglob("*") if f.suffix in SCENARIO_SUFFIXES and f.is_file())
+            if not files:
+                raise InputError(f"{path}: no scenario files (*.yml, *.yaml) in this folder")
+            found.extend(files)
+        elif path.exists():
+            found.append(path)
+        else:
+            raise InputError(f"{path}: no such file or folder")
+    return found
+
+
+def load_scenarios(
+    paths: Iterable[str | Path],
+    env: Mapping[str, str] | None = None,
+    known_devices: Collection[str] | None = None,
+) -> list[ScenarioFile]:
+    """Loads every scenario under ``paths``.
+
+    Raises ``InputError`` for a missing path, and one ``ScenarioErrors`` carrying every invalid
+    file's problems, so a user sees them all at once.
+    """
+    files = discover(paths)
+    loaded: list[ScenarioFile] = []
+    errors: list[ScenarioError] = []
+    for f in files:
+        try:
+            loaded.append(load_scenario(f, env=env, known_devices=known_devices))
+        except ScenarioError as exc:
+            errors.append(exc)
+    seen: dict[str, str] = {}
+    for sf in loaded:
+        name = sf.scenario.name
+        if name in seen:
+            errors.append(ScenarioError(sf.path, [(sf.lines.get(("name",)),
+                                                   f"duplicate scenario name {name!r} (also in {seen[name]})")]))
+        else:
+            seen[name] = sf.path
+    if errors:
+        raise ScenarioErrors(errors)
+    return loaded
+
+
+class ScenarioErrors(InputError):
+    """Several invalid scenario files."""
+
+    def __init__(self, errors: list[ScenarioError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(line for e in errors for line in e.format_lines()))
+
+    def format_lines(self) -> list[str]:
+        return [line for e in self.errors for line in e.format_lines()]
