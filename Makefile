@@ -1,0 +1,65 @@
+# cxmon: `make demo` and `make test` set up everything they need on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_PORT ?= 8400
+DEMO_PROVIDER_PORT ?= 8401
+# Debian packages the tests start: a browser and the Prometheus stack.
+APT_PACKAGES := chromium prometheus prometheus-pushgateway prometheus-alertmanager
+APT_BINARIES := /usr/bin/chromium /usr/bin/prometheus /usr/bin/promtool /usr/bin/prometheus-pushgateway /usr/bin/prometheus-alertmanager
+
+.PHONY: install browser system-deps demo test lint dashboards rules bench soak clean help
+
+help:
+	@echo "make demo   - set up, start the demo shop, run the demo scenarios, show the results"
+	@echo "make test   - set up and run the whole test suite"
+	@echo "make lint   - ruff and the import layer contracts"
+	@echo "make bench  - benchmarks against a raw Playwright script (benchmarks/RESULTS.md)"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) browser
+
+# Playwright's own Chromium where its download works; otherwise Debian's chromium (cxmon finds
+# /usr/bin/chromium by itself). Both paths run unattended.
+browser: $(STAMP) system-deps
+	@if [ -x /usr/bin/chromium ] || ls $$HOME/.cache/ms-playwright/chromium-*/chrome-linux*/chrome >/dev/null 2>&1; then \
+		echo "browser: ok"; \
+	elif timeout 120 $(BIN)/python -m playwright install chromium >/dev/null 2>&1; then \
+		echo "browser: Playwright's Chromium"; \
+	else \
+		echo "browser: installing Debian's chromium"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+system-deps:
+	@missing=0; for b in $(APT_BINARIES); do [ -x $$b ] || missing=1; done; \
+	if [ $$missing = 1 ]; then \
+		echo "installing $(APT_PACKAGES) with apt-get"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	fi
+
+demo: install
+	@$(BIN)/cxmon demo-shop --port $(DEMO_PORT) --provider-port $(DEMO_PROVIDER_PORT) > .demo-shop.log 2>&1 & \
+	shop=$$!; trap "kill $$shop 2>/dev/null" EXIT; \
+	for i in $$(seq 1 50); do grep -q "demo shop:" .demo-shop.log 2>/dev/null && break; sleep 0.2; done; \
+	cat .demo-shop.log; \
+	DEMO_SHOP_URL=http://127.0.0.1:$(DEMO_PORT) DEMO_PROVIDER_URL=http://127.0.0.1:$(DEMO_PROVIDER_PORT) \
+		$(BIN)/cxmon run scenarios/demo-shop/ --json reports/demo.json
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+clean:
+	rm -rf $(VENV) cxmon-artifacts reports .pytest_cache .ruff_cache .demo-shop.log
