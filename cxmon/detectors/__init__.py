@@ -78,6 +78,9 @@ class DetectorSet:
 def prioritise(findings: list[Finding]) -> list[Finding]:
     """Drops findings that are consequences of a more specific one in the same step."""
     failing = {f.kind for f in findings if f.severity is Severity.FAILURE}
+    if failing - {Kind.SLOW}:
+        # A step that failed spent its time waiting for what never came: that is not slowness.
+        findings = [f for f in findings if f.kind is not Kind.SLOW]
     specific = failing - GENERIC_KINDS - {Kind.SLOW}
     if specific:
         findings = [f for f in findings if f.kind not in GENERIC_KINDS]
@@ -85,8 +88,11 @@ def prioritise(findings: list[Finding]) -> list[Finding]:
     if root is Kind.UNREACHABLE:
         findings = [f for f in findings if f.kind in (Kind.UNREACHABLE, Kind.SLOW)]
     elif root is Kind.ERROR_PAGE:
-        findings = [f for f in findings if f.kind not in (Kind.CONFIRMATION_MISSING, Kind.VALIDATION_ERROR)
-                    or f.severity is Severity.WARNING]
+        findings = [
+            f
+            for f in findings
+            if f.kind not in (Kind.CONFIRMATION_MISSING, Kind.VALIDATION_ERROR) or f.severity is Severity.WARNING
+        ]
     return findings
 
 

@@ -101,9 +101,7 @@ class StepObservation:
             return self.snapshot.url
         return self.action_failure.url if self.action_failure else ""
 
-    def finding(
-        self, kind: Kind, message: str, severity: Severity = Severity.FAILURE, **evidence: Any
-    ) -> Finding:
+    def finding(self, kind: Kind, message: str, severity: Severity = Severity.FAILURE, **evidence: Any) -> Finding:
         evidence.setdefault("url", self.url)
         return Finding(kind, message, self.step, self.stage, severity, evidence)
 

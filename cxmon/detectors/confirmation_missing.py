@@ -25,5 +25,8 @@ class ConfirmationMissingDetector:
         if miss is None:
             return []
         excerpt = (obs.snapshot.text if obs.snapshot else "")[:300]
-        return [obs.finding(Kind.CONFIRMATION_MISSING, f"no order confirmation: {miss['missing']}",
-                            page_excerpt=excerpt, **miss)]
+        return [
+            obs.finding(
+                Kind.CONFIRMATION_MISSING, f"no order confirmation: {miss['missing']}", page_excerpt=excerpt, **miss
+            )
+        ]

@@ -48,38 +48,74 @@ class ErrorPageDetector:
         out: list[Finding] = []
         for r in obs.responses:
             if r.main_document and r.status >= 400 and r.status != 402 and not _form_rejection(obs, r.status):
-                out.append(obs.finding(Kind.ERROR_PAGE, f"the page {r.url} answered HTTP {r.status}",
-                                       status=r.status, url=r.url, reason="http_status"))
+                out.append(
+                    obs.finding(
+                        Kind.ERROR_PAGE,
+                        f"the page {r.url} answered HTTP {r.status}",
+                        status=r.status,
+                        url=r.url,
+                        reason="http_status",
+                    )
+                )
                 break
         snap = obs.snapshot
         if not out and snap is not None:
             lowered = snap.text.lower()
             for text in (*config.error_texts, *DEFAULT_ERROR_TEXTS):
                 if text.lower() in lowered:
-                    out.append(obs.finding(Kind.ERROR_PAGE, f'the page shows an error: "{text}"',
-                                           matched_text=text, reason="error_text"))
+                    out.append(
+                        obs.finding(
+                            Kind.ERROR_PAGE,
+                            f'the page shows an error: "{text}"',
+                            matched_text=text,
+                            reason="error_text",
+                        )
+                    )
                     break
             else:
                 if snap.error_selector_hits:
                     sel = snap.error_selector_hits[0]
-                    out.append(obs.finding(Kind.ERROR_PAGE, f"the page is an error page (matches {sel})",
-                                           selector=sel, reason="error_selector"))
+                    out.append(
+                        obs.finding(
+                            Kind.ERROR_PAGE,
+                            f"the page is an error page (matches {sel})",
+                            selector=sel,
+                            reason="error_selector",
+                        )
+                    )
         for err in obs.page_errors[:1]:
-            out.append(obs.finding(Kind.ERROR_PAGE, f"uncaught JavaScript error: {err}",
-                                   error=err, reason="page_error"))
+            out.append(
+                obs.finding(Kind.ERROR_PAGE, f"uncaught JavaScript error: {err}", error=err, reason="page_error")
+            )
         for req in obs.failed_requests:
             if req.main_document:
                 continue  # the page itself not loading is `unreachable`
             watched = req.origin in (OWN, PROVIDER)
             severity = Severity.FAILURE if watched or config.third_party == "fail" else Severity.WARNING
-            out.append(obs.finding(Kind.ERROR_PAGE, f"request failed: {req.method} {req.url} ({req.error})",
-                                   severity, url=req.url, error=req.error, origin=req.origin,
-                                   reason="request_failed"))
+            out.append(
+                obs.finding(
+                    Kind.ERROR_PAGE,
+                    f"request failed: {req.method} {req.url} ({req.error})",
+                    severity,
+                    url=req.url,
+                    error=req.error,
+                    origin=req.origin,
+                    reason="request_failed",
+                )
+            )
         for r in obs.responses:
             if not r.main_document and r.status >= 500:
                 watched = r.origin in (OWN, PROVIDER)
                 severity = Severity.FAILURE if watched or config.third_party == "fail" else Severity.WARNING
-                out.append(obs.finding(Kind.ERROR_PAGE, f"request answered HTTP {r.status}: {r.method} {r.url}",
-                                       severity, url=r.url, status=r.status, origin=r.origin,
-                                       reason="request_status"))
+                out.append(
+                    obs.finding(
+                        Kind.ERROR_PAGE,
+                        f"request answered HTTP {r.status}: {r.method} {r.url}",
+                        severity,
+                        url=r.url,
+                        status=r.status,
+                        origin=r.origin,
+                        reason="request_status",
+                    )
+                )
         return out

@@ -37,14 +37,21 @@ class HiddenActionDetector:
         if fail is None or fail.action == "select_method":
             return []
         if fail.reason == "missing":
-            return [obs.finding(Kind.ELEMENT_MISSING, f"{fail.target} is not on the page",
-                                target=fail.target, action=fail.action)]
+            return [
+                obs.finding(
+                    Kind.ELEMENT_MISSING, f"{fail.target} is not on the page", target=fail.target, action=fail.action
+                )
+            ]
         if fail.reason != "not_usable" or not fail.probe:
             return []
         reason = fail.probe.get("reason") or "unusable"
         message = f"{fail.target} {REASONS.get(reason, 'cannot be used')}"
-        evidence = {"target": fail.target, "action": fail.action, "reason": reason,
-                    "element": fail.probe.get("element", "")}
+        evidence = {
+            "target": fail.target,
+            "action": fail.action,
+            "reason": reason,
+            "element": fail.probe.get("element", ""),
+        }
         if reason == "covered":
             message += f": {fail.probe.get('covered_by')}"
             evidence["covered_by"] = fail.probe.get("covered_by", "")

@@ -43,35 +43,70 @@ class PaymentRejectedDetector:
         method = obs.pay_method or "unknown"
         fail = obs.action_failure
         if fail is not None and fail.action == "select_method":
-            return [obs.finding(Kind.PAYMENT_REJECTED,
-                                f"payment method {method} is not offered on the payment page",
-                                method=method, reason="not_offered", target=fail.target)]
+            return [
+                obs.finding(
+                    Kind.PAYMENT_REJECTED,
+                    f"payment method {method} is not offered on the payment page",
+                    method=method,
+                    reason="not_offered",
+                    target=fail.target,
+                )
+            ]
         snap = obs.snapshot
         invalid_form = bool(snap and snap.invalid_fields)
         for r in obs.responses:
             if r.origin not in (OWN, PROVIDER):
                 continue
-            if r.status == 402 or (400 <= r.status < 500 and r.status not in (404, 400, 422) and
-                                   r.method != "GET") or (r.status in (400, 422) and not invalid_form
-                                                         and r.method != "GET"):
+            if (
+                r.status == 402
+                or (400 <= r.status < 500 and r.status not in (404, 400, 422) and r.method != "GET")
+                or (r.status in (400, 422) and not invalid_form and r.method != "GET")
+            ):
                 text = _decline_text(obs, config) or ""
-                return [obs.finding(Kind.PAYMENT_REJECTED,
-                                    f"{method} payment was declined (HTTP {r.status})" + (f': "{text}"' if text else ""),
-                                    method=method, reason="declined", status=r.status, url=r.url,
-                                    decline_text=text)]
+                return [
+                    obs.finding(
+                        Kind.PAYMENT_REJECTED,
+                        f"{method} payment was declined (HTTP {r.status})" + (f': "{text}"' if text else ""),
+                        method=method,
+                        reason="declined",
+                        status=r.status,
+                        url=r.url,
+                        decline_text=text,
+                    )
+                ]
         text = _decline_text(obs, config)
         if text:
-            return [obs.finding(Kind.PAYMENT_REJECTED, f'{method} payment was declined: "{text}"',
-                                method=method, reason="declined", decline_text=text)]
+            return [
+                obs.finding(
+                    Kind.PAYMENT_REJECTED,
+                    f'{method} payment was declined: "{text}"',
+                    method=method,
+                    reason="declined",
+                    decline_text=text,
+                )
+            ]
         if snap and snap.decline_selector_hits:
-            return [obs.finding(Kind.PAYMENT_REJECTED, f"{method} payment was declined "
-                                f"(page matches {snap.decline_selector_hits[0]})", method=method,
-                                reason="declined", selector=snap.decline_selector_hits[0])]
+            return [
+                obs.finding(
+                    Kind.PAYMENT_REJECTED,
+                    f"{method} payment was declined (page matches {snap.decline_selector_hits[0]})",
+                    method=method,
+                    reason="declined",
+                    selector=snap.decline_selector_hits[0],
+                )
+            ]
         url = snap.url if snap else ""
         for pattern in config.payment_failure_urls:
             if url and re.search(pattern, url):
-                return [obs.finding(Kind.PAYMENT_REJECTED, f"{method} payment ended on a failure page {url}",
-                                    method=method, reason="failure_url", url=url)]
+                return [
+                    obs.finding(
+                        Kind.PAYMENT_REJECTED,
+                        f"{method} payment ended on a failure page {url}",
+                        method=method,
+                        reason="failure_url",
+                        url=url,
+                    )
+                ]
         return []
 
 
@@ -90,5 +125,5 @@ def _decline_text(obs: StepObservation, config: DetectorConfig) -> str | None:
             # The sentence around the match is what the customer read.
             start = max(lowered.rfind("\n", 0, i) + 1, 0)
             end = lowered.find("\n", i)
-            return snap.text[start: end if end >= 0 else len(snap.text)].strip()[:200]
+            return snap.text[start : end if end >= 0 else len(snap.text)].strip()[:200]
     return None

@@ -29,11 +29,13 @@ class SlowDetector:
             return []
         severity = Severity.WARNING if obs.budget_mode == "warn" else Severity.FAILURE
         timings = dict(obs.snapshot.timings) if obs.snapshot else {}
-        return [obs.finding(
-            Kind.SLOW,
-            f"step took {format_duration(obs.duration_seconds)}, over its budget of {format_duration(budget)}",
-            severity,
-            measured_seconds=round(obs.duration_seconds, 3),
-            budget_seconds=budget,
-            **{k: round(v, 4) for k, v in timings.items()},
-        )]
+        return [
+            obs.finding(
+                Kind.SLOW,
+                f"step took {format_duration(obs.duration_seconds)}, over its budget of {format_duration(budget)}",
+                severity,
+                measured_seconds=round(obs.duration_seconds, 3),
+                budget_seconds=budget,
+                **{k: round(v, 4) for k, v in timings.items()},
+            )
+        ]

@@ -19,6 +19,12 @@ class TimeoutDetector:
         if obs.timed_out or (fail is not None and fail.reason in ("timeout", "other")):
             action = f"{fail.action} {fail.target}".strip() if fail else "the step"
             detail = fail.message if fail else "the step's time limit ran out"
-            return [obs.finding(Kind.TIMEOUT, f"{action} did not complete: {detail}",
-                                action=fail.action if fail else "", target=fail.target if fail else "")]
+            return [
+                obs.finding(
+                    Kind.TIMEOUT,
+                    f"{action} did not complete: {detail}",
+                    action=fail.action if fail else "",
+                    target=fail.target if fail else "",
+                )
+            ]
         return []

@@ -19,10 +19,14 @@ class UnreachableDetector:
     def detect(self, obs: StepObservation, config: DetectorConfig) -> list[Finding]:
         for req in obs.failed_requests:
             if req.main_document:
-                return [obs.finding(Kind.UNREACHABLE, f"cannot reach {req.url}: {req.error}",
-                                    url=req.url, error=req.error)]
+                return [
+                    obs.finding(Kind.UNREACHABLE, f"cannot reach {req.url}: {req.error}", url=req.url, error=req.error)
+                ]
         fail = obs.action_failure
         if fail is not None and fail.reason == "navigation":
-            return [obs.finding(Kind.UNREACHABLE, f"cannot reach {fail.target}: {fail.message}",
-                                url=fail.target, error=fail.message)]
+            return [
+                obs.finding(
+                    Kind.UNREACHABLE, f"cannot reach {fail.target}: {fail.message}", url=fail.target, error=fail.message
+                )
+            ]
         return []

@@ -30,6 +30,12 @@ class ValidationErrorDetector:
         first = snap.invalid_fields[0]
         field = first.get("field") or "a field"
         message = first.get("message") or "marked invalid"
-        return [obs.finding(Kind.VALIDATION_ERROR, f'the shop rejected {field}: "{message}"',
-                            field=field, validation_message=message,
-                            fields=[f"{f.get('field', '')}: {f.get('message', '')}" for f in snap.invalid_fields])]
+        return [
+            obs.finding(
+                Kind.VALIDATION_ERROR,
+                f'the shop rejected {field}: "{message}"',
+                field=field,
+                validation_message=message,
+                fields=[f"{f.get('field', '')}: {f.get('message', '')}" for f in snap.invalid_fields],
+            )
+        ]

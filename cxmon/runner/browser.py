@@ -71,8 +71,9 @@ def find_browser(
         path = candidate if os.path.isabs(candidate) else shutil.which(candidate)
         if path and _is_executable(path):
             return BrowserChoice(path, "system")
-    raise BrowserNotFoundError(f"No Chromium found (looked for Playwright's bundled Chromium and "
-                               f"{', '.join(candidates)}). {HINT}")
+    raise BrowserNotFoundError(
+        f"No Chromium found (looked for Playwright's bundled Chromium and {', '.join(candidates)}). {HINT}"
+    )
 
 
 def launch_args(extra: Sequence[str] = ()) -> list[str]:

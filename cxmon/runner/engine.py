@@ -25,6 +25,7 @@ from cxmon.detectors.scripts import WEB_VITALS_INIT
 from cxmon.durations import format_duration
 from cxmon.errors import InfrastructureError
 from cxmon.model import Finding, JourneyResult, Kind, Outcome, Severity, Stage, StepResult, StepStatus
+from cxmon.redact import Redactor
 from cxmon.runner.browser import launch_browser
 from cxmon.runner.evidence import EvidenceWriter
 from cxmon.runner.steps import JourneySession
@@ -161,10 +162,14 @@ class Runner:
                 first = _first_failure(result)
                 if first is not None:
                     # Flaky is reported, not hidden: the failure of the earlier attempt stays visible.
-                    retry.findings.append(replace(
-                        first, severity=Severity.WARNING,
-                        message=f"failed on attempt {attempts - 1}, passed on retry: {first.message}",
-                        evidence={**first.evidence, "attempt": attempts - 1}))
+                    retry.findings.append(
+                        replace(
+                            first,
+                            severity=Severity.WARNING,
+                            message=f"failed on attempt {attempts - 1}, passed on retry: {first.message}",
+                            evidence={**first.evidence, "attempt": attempts - 1},
+                        )
+                    )
                 retry.artifacts = {**result.artifacts, **retry.artifacts}
                 result = retry
                 break
@@ -179,8 +184,14 @@ class Runner:
         base_url = (opts.base_url or scenario.base_url).rstrip("/")
         started_at = time.time()
         t0 = time.monotonic()
-        result = JourneyResult(journey.key, Outcome.PASS, started_at, 0.0,
-                               interval_seconds=scenario.schedule, budget_seconds=scenario.budgets.journey)
+        result = JourneyResult(
+            journey.key,
+            Outcome.PASS,
+            started_at,
+            0.0,
+            interval_seconds=scenario.schedule,
+            budget_seconds=scenario.budgets.journey,
+        )
         context: BrowserContext | None = None
         evidence = EvidenceWriter(opts.artifacts_dir, journey, started_at) if opts.artifacts_dir else None
         tracing = opts.trace != "off"
@@ -194,8 +205,16 @@ class Runner:
             page = await context.new_page()
             config = make_config(**scenario.detect.model_dump(exclude={"provider_origins"}))
             providers = frozenset(origin_of(o) for o in scenario.detect.provider_origins)
-            session = JourneySession(journey, page, base_url, self.detectors, config, providers,
-                                     probe_actions=self.probe, step_timeout=opts.step_timeout)
+            session = JourneySession(
+                journey,
+                page,
+                base_url,
+                self.detectors,
+                config,
+                providers,
+                probe_actions=self.probe,
+                step_timeout=opts.step_timeout,
+            )
             await self._walk(journey, session, result)
             result.order_number = session.order_number
             result.duration_seconds = time.monotonic() - t0
@@ -203,11 +222,21 @@ class Runner:
             if budget is not None and result.duration_seconds > budget and self.probe:
                 severity = Severity.WARNING if scenario.budgets.mode == "warn" else Severity.FAILURE
                 last = result.steps[-1] if result.steps else None
-                result.findings.append(Finding(
-                    Kind.SLOW, f"journey took {format_duration(result.duration_seconds)}, over its budget of "
-                    f"{format_duration(budget)}", last.name if last else "", last.stage if last else Stage.BROWSE,
-                    severity, {"measured_seconds": round(result.duration_seconds, 3), "budget_seconds": budget,
-                               "scope": "journey"}))
+                result.findings.append(
+                    Finding(
+                        Kind.SLOW,
+                        f"journey took {format_duration(result.duration_seconds)}, over its budget of "
+                        f"{format_duration(budget)}",
+                        last.name if last else "",
+                        last.stage if last else Stage.BROWSE,
+                        severity,
+                        {
+                            "measured_seconds": round(result.duration_seconds, 3),
+                            "budget_seconds": budget,
+                            "scope": "journey",
+                        },
+                    )
+                )
             if any(s.failed for s in result.steps) or any(f.severity is Severity.FAILURE for f in result.findings):
                 result.outcome = Outcome.FAIL
             if evidence is not None and (result.outcome is Outcome.FAIL or opts.trace == "on"):
@@ -221,7 +250,7 @@ class Runner:
                 with contextlib.suppress(Exception):
                     await context.close()
         result.duration_seconds = time.monotonic() - t0
-        return result
+        return redact_result(result, journey.redactor)
 
     def _record_infrastructure(self, result: JourneyResult, exc: BaseException) -> None:
         message = getattr(exc, "message", None) or str(exc)
@@ -232,9 +261,16 @@ class Runner:
         step = next((s for s in result.steps if s.status is StepStatus.ERROR), None)
         result.outcome = Outcome.ERROR
         result.error = message
-        result.findings.append(Finding(Kind.INFRASTRUCTURE, message, step.name if step else "",
-                                       step.stage if step else Stage.BROWSE, Severity.FAILURE,
-                                       {"error": message}))
+        result.findings.append(
+            Finding(
+                Kind.INFRASTRUCTURE,
+                message,
+                step.name if step else "",
+                step.stage if step else Stage.BROWSE,
+                Severity.FAILURE,
+                {"error": message},
+            )
+        )
 
     async def _walk(self, journey: Journey, session: JourneySession, result: JourneyResult) -> None:
         scenario = journey.scenario
@@ -247,11 +283,18 @@ class Runner:
             try:
                 step_result = await session.run_step(step, stage, budget, scenario.budgets.mode)
             except PlaywrightError:
-                result.steps.append(StepResult(step.name, stage, StepStatus.ERROR, time.time(),
-                                               budget_seconds=budget, url=session.page.url))
+                result.steps.append(
+                    StepResult(
+                        step.name, stage, StepStatus.ERROR, time.time(), budget_seconds=budget, url=session.page.url
+                    )
+                )
                 raise
             result.steps.append(step_result)
-            stopped = step_result.failed
+            # A slow step slows the customer down but does not stop them; anything else does.
+            stopped = (
+                step_result.failed
+                and any(f.kind is not Kind.SLOW for f in step_result.findings if f.severity is Severity.FAILURE)
+            ) or (step_result.failed and not step_result.findings)
 
     def _context_args(self, journey: Journey) -> dict[str, Any]:
         opts = self.options
@@ -263,7 +306,37 @@ class Runner:
             args["viewport"] = dict(DESKTOP_VIEWPORT)
         if opts.ignore_https_errors:
             args["ignore_https_errors"] = True
+        http = journey.scenario.http
+        if http.basic_auth is not None:
+            # Sent up front (no 401 round trip to skew the timings) and to the shop's origin only.
+            args["http_credentials"] = {
+                "username": http.basic_auth.username,
+                "password": http.basic_auth.password,
+                "origin": origin_of(opts.base_url or journey.scenario.base_url),
+                "send": "always",
+            }
+        if http.headers:
+            args["extra_http_headers"] = dict(http.headers)
         return args
+
+
+def redact_result(result: JourneyResult, redactor: Redactor) -> JourneyResult:
+    """Masks secret values in every text of a result, so no output can leak them."""
+    if not redactor:
+        return result
+
+    def clean(f: Finding) -> Finding:
+        return replace(f, message=redactor.text(f.message), evidence=redactor.data(f.evidence))
+
+    for step in result.steps:
+        step.url = redactor.text(step.url)
+        step.findings = [clean(f) for f in step.findings]
+    result.findings = [clean(f) for f in result.findings]
+    if result.error:
+        result.error = redactor.text(result.error)
+    if result.order_number:
+        result.order_number = redactor.text(result.order_number)
+    return result
 
 
 def _first_failure(result: JourneyResult) -> Finding | None:

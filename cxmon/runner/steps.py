@@ -50,10 +50,14 @@ class StepStop(Exception):
     """Ends a step's actions early; the reason is already in the observation."""
 
 
-def resolve(scope: Page | Frame, loc: Locator) -> PWLocator:
-    """A Playwright locator for a scenario locator."""
+def resolve(scope: Page | Frame, loc: Locator, include_hidden: bool = False) -> PWLocator:
+    """A Playwright locator for a scenario locator.
+
+    Role locators skip hidden elements unless ``include_hidden``: cxmon needs both to tell a
+    hidden action element (a customer-facing fault) from a missing one (a changed page).
+    """
     if loc.role is not None:
-        found = scope.get_by_role(loc.role, name=loc.name, exact=loc.exact)  # type: ignore[arg-type]
+        found = scope.get_by_role(loc.role, name=loc.name, exact=loc.exact, include_hidden=include_hidden)  # type: ignore[arg-type]
     elif loc.text is not None:
         found = scope.get_by_text(loc.text, exact=loc.exact)
     elif loc.label is not None:
@@ -135,8 +139,11 @@ class JourneySession:
         obs = self.obs
         if obs is None or (status < 400 and not main):
             return
-        obs.responses.append(Response(response.url, status, request.method, request.resource_type, main,
-                                      self._origin_class(response.url)))
+        obs.responses.append(
+            Response(
+                response.url, status, request.method, request.resource_type, main, self._origin_class(response.url)
+            )
+        )
         if main and status >= 400:
             self.fatal.set()
 
@@ -148,8 +155,11 @@ class JourneySession:
         if obs is None or "ERR_ABORTED" in error:
             return
         main = self._is_main_document(request)
-        obs.failed_requests.append(FailedRequest(request.url, error, request.method, request.resource_type,
-                                                 main, self._origin_class(request.url)))
+        obs.failed_requests.append(
+            FailedRequest(
+                request.url, error, request.method, request.resource_type, main, self._origin_class(request.url)
+            )
+        )
         if main:
             self.fatal.set()
 
@@ -175,10 +185,19 @@ class JourneySession:
     async def run_step(self, step: Step, stage: Stage, budget: float | None, budget_mode: str) -> StepResult:
         """Runs one step and returns its result with the detectors' findings."""
         timeout = self.step_timeout or step.timeout or self.journey.scenario.timeouts.step
-        actions = tuple(a for a in ("goto", "fill", "select", "check", "pay", "click", "press", "wait_for",
-                                    "expect", "confirm") if getattr(step, a) is not None)
-        obs = StepObservation(step.name, stage, actions, step.pay.method if step.pay else None,
-                              budget_seconds=budget, budget_mode=budget_mode)
+        actions = tuple(
+            a
+            for a in ("goto", "fill", "select", "check", "pay", "click", "press", "wait_for", "expect", "confirm")
+            if getattr(step, a) is not None
+        )
+        obs = StepObservation(
+            step.name,
+            stage,
+            actions,
+            step.pay.method if step.pay else None,
+            budget_seconds=budget,
+            budget_mode=budget_mode,
+        )
         self.obs = obs
         self.fatal.clear()
         started_at = time.time()
@@ -202,25 +221,43 @@ class JourneySession:
         obs.duration_seconds = time.monotonic() - t0
         if step.optional and obs.action_failure is not None and obs.action_failure.reason == "missing":
             self.obs = None
-            return StepResult(step.name, stage, StepStatus.SKIPPED, started_at, obs.duration_seconds, budget,
-                              self.page.url)
+            return StepResult(
+                step.name, stage, StepStatus.SKIPPED, started_at, obs.duration_seconds, budget, self.page.url
+            )
         if self.probe_actions:
             obs.snapshot = await self._snapshot(step)
             findings = self.detectors.detect(obs, self.config)
         else:
             findings = _bare_findings(obs)
         self.obs = None
-        failed = any(f.severity is Severity.FAILURE for f in findings) or obs.action_failure is not None \
-            or obs.assertion_failure is not None or obs.confirm_failure is not None or obs.timed_out
+        failed = (
+            any(f.severity is Severity.FAILURE for f in findings)
+            or obs.action_failure is not None
+            or obs.assertion_failure is not None
+            or obs.confirm_failure is not None
+            or obs.timed_out
+        )
         timings = {}
         if obs.snapshot is not None and obs.navigated:
             timings = dict(obs.snapshot.timings)
-        return StepResult(step.name, stage, StepStatus.FAILED if failed else StepStatus.PASSED, started_at,
-                          obs.duration_seconds, budget, obs.url or self.page.url, findings, timings)
+        return StepResult(
+            step.name,
+            stage,
+            StepStatus.FAILED if failed else StepStatus.PASSED,
+            started_at,
+            obs.duration_seconds,
+            budget,
+            obs.url or self.page.url,
+            findings,
+            timings,
+        )
 
     def _failures(self, obs: StepObservation) -> list[Finding]:
-        return [f for f in self.detectors.detect(obs, self.config) if f.severity is Severity.FAILURE
-                and f.kind.value != "slow"]
+        return [
+            f
+            for f in self.detectors.detect(obs, self.config)
+            if f.severity is Severity.FAILURE and f.kind.value != "slow"
+        ]
 
     async def _perform(self, step: Step, obs: StepObservation, deadline: float) -> None:
         page = self.page
@@ -236,23 +273,26 @@ class JourneySession:
                 raise StepStop from None
         if step.fill:
             for f in step.fill:
-                await self._act(resolve(page, f), f, "fill", deadline, lambda loc, t, v=f.value: loc.fill(v, timeout=t))
+                await self._act(page, f, "fill", deadline, lambda loc, t, v=f.value: loc.fill(v, timeout=t))
         if step.select:
             for f in step.select:
-                await self._act(resolve(page, f), f, "select", deadline,
-                                lambda loc, t, v=f.value: loc.select_option(v, timeout=t))
+                await self._act(page, f, "select", deadline, lambda loc, t, v=f.value: loc.select_option(v, timeout=t))
         for loc in step.check or ():
-            await self._act(resolve(page, loc), loc, "check", deadline, lambda el, t: el.check(timeout=t))
+            await self._act(page, loc, "check", deadline, lambda el, t: el.check(timeout=t))
         if step.pay is not None:
             await self._pay(step, obs, deadline)
         before = page.url
         if step.click is not None:
-            await self._act(resolve(page, step.click), step.click, "click", deadline,
-                            lambda el, t: el.click(timeout=t))
+            await self._act(page, step.click, "click", deadline, lambda el, t: el.click(timeout=t))
         if step.press is not None:
             if step.press.on is not None:
-                await self._act(resolve(page, step.press.on), step.press.on, "press", deadline,
-                                lambda el, t: el.press(step.press.key, timeout=t))  # type: ignore[union-attr]
+                await self._act(
+                    page,
+                    step.press.on,
+                    "press",
+                    deadline,
+                    lambda el, t: el.press(step.press.key, timeout=t),
+                )  # type: ignore[union-attr]
             else:
                 await page.keyboard.press(step.press.key)
         if step.pay is not None and (step.click is not None or step.press is not None):
@@ -304,29 +344,41 @@ class JourneySession:
 
     async def _act(
         self,
-        loc: PWLocator,
+        scope: Page | Frame,
         spec: Locator,
         action: str,
         deadline: float,
         do: Callable[[PWLocator, float], Awaitable[Any]],
+        loc: PWLocator | None = None,
     ) -> None:
         """Does one action on an element a customer could use, or records why not."""
+        loc = resolve(scope, spec) if loc is None else loc
         obs = self.obs
         assert obs is not None
         target = spec.describe()
+        present = resolve(scope, spec, include_hidden=True) if spec.role is not None else loc
         try:
-            await self._race(loc.wait_for(state="attached", timeout=_ms(deadline)))
+            await self._race(present.wait_for(state="attached", timeout=_ms(deadline)))
         except PlaywrightTimeout:
-            obs.action_failure = ActionFailure(action, target, "missing", f"{target} is not on the page",
-                                               url=self.page.url)
+            obs.action_failure = ActionFailure(
+                action, target, "missing", f"{target} is not on the page", url=self.page.url
+            )
             raise StepStop from None
         if self.fatal.is_set():
+            raise StepStop
+        if present is not loc and not await self._appears(loc, deadline):
+            # Only hidden matches: what the customer meets is the hidden element.
+            probe = await self._probe(present)
+            obs.action_failure = ActionFailure(
+                action, target, "not_usable", "hidden", probe or {"reason": "hidden"}, url=self.page.url
+            )
             raise StepStop
         if self.probe_actions and action != "fill":
             probe = await self._usable(loc, deadline)
             if probe is not None and probe.get("reason"):
-                obs.action_failure = ActionFailure(action, target, "not_usable", probe["reason"], probe,
-                                                   url=self.page.url)
+                obs.action_failure = ActionFailure(
+                    action, target, "not_usable", probe["reason"], probe, url=self.page.url
+                )
                 raise StepStop
         try:
             await self._race(do(loc, _ms(deadline)))
@@ -335,6 +387,17 @@ class JourneySession:
             reason = "not_usable" if probe and probe.get("reason") else "timeout"
             obs.action_failure = ActionFailure(action, target, reason, _first_line(exc), probe, url=self.page.url)
             raise StepStop from None
+
+    async def _appears(self, loc: PWLocator, deadline: float) -> bool:
+        """Whether an accessible match shows up within the grace a late page gets."""
+        grace_end = min(time.monotonic() + USABLE_GRACE_SECONDS, deadline)
+        while True:
+            with contextlib.suppress(PlaywrightError):
+                if await loc.count():
+                    return True
+            if time.monotonic() >= grace_end:
+                return False
+            await asyncio.sleep(_PROBE_INTERVAL)
 
     async def _probe(self, loc: PWLocator) -> dict[str, Any] | None:
         try:
@@ -360,14 +423,18 @@ class JourneySession:
             chooser = resolve(page, pay.select)
             target = pay.select.describe()
         else:
-            chooser = page.locator(f'input[type="radio"][value="{method}"], option[value="{method}"]').or_(
-                page.get_by_label(humanize(method), exact=True)).first
+            chooser = (
+                page.locator(f'input[type="radio"][value="{method}"], option[value="{method}"]')
+                .or_(page.get_by_label(humanize(method), exact=True))
+                .first
+            )
             target = f"payment method {method}"
         try:
             await self._race(chooser.wait_for(state="attached", timeout=_ms(deadline)))
         except PlaywrightTimeout:
-            obs.action_failure = ActionFailure("select_method", target, "missing",
-                                               f"payment method {method} is not offered", url=page.url)
+            obs.action_failure = ActionFailure(
+                "select_method", target, "missing", f"payment method {method} is not offered", url=page.url
+            )
             raise StepStop from None
         if self.fatal.is_set():
             raise StepStop
@@ -377,21 +444,20 @@ class JourneySession:
             await select.select_option(method, timeout=_ms(deadline))
         else:
             spec = pay.select or Locator(css=f'input[value="{method}"]')
-            await self._act(chooser, spec, "check", deadline, lambda el, t: el.check(timeout=t))
+            await self._act(page, spec, "check", deadline, lambda el, t: el.check(timeout=t), loc=chooser)
         for f in (*pay.fill, *pay.method_fields.get(method, ())):
-            loc = await self._find_in_frames(f, deadline)
-            await self._act(loc, f, "fill", deadline, lambda el, t, v=f.value: el.fill(v, timeout=t))
+            frame = await self._frame_of(f, deadline)
+            await self._act(frame, f, "fill", deadline, lambda el, t, v=f.value: el.fill(v, timeout=t))
 
-    async def _find_in_frames(self, spec: FillField, deadline: float) -> PWLocator:
+    async def _frame_of(self, spec: FillField, deadline: float) -> Page | Frame:
         """Payment fields often live in the provider's iframe: look in every frame until found."""
         while True:
             for frame in self.page.frames:
-                loc = resolve(frame, spec)
                 with contextlib.suppress(PlaywrightError):
-                    if await loc.count():
-                        return loc
+                    if await resolve(frame, spec).count():
+                        return frame
             if time.monotonic() >= deadline or self.fatal.is_set():
-                return resolve(self.page, spec)
+                return self.page
             await asyncio.sleep(_PROBE_INTERVAL)
 
     async def _wait_for(self, step: Step, obs: StepObservation, deadline: float) -> None:
@@ -489,8 +555,8 @@ class JourneySession:
 def _bare_findings(obs: StepObservation) -> list[Finding]:
     """Without detectors: a failed step still says it failed, without classifying why."""
     from cxmon.detectors.assertion import AssertionDetector
-    from cxmon.detectors.timeout import TimeoutDetector
     from cxmon.detectors.base import DetectorConfig as Cfg
+    from cxmon.detectors.timeout import TimeoutDetector
 
     return [*AssertionDetector().detect(obs, Cfg()), *TimeoutDetector().detect(obs, Cfg())]
 

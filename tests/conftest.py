@@ -1,0 +1,23 @@
+"""Fixtures shared by the whole suite: the demo shop on a free loopback port."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from cxmon.demo import DemoShop, DemoShopThread
+
+
+@pytest.fixture(scope="session")
+def demo_shop_session() -> Iterator[DemoShop]:
+    with DemoShopThread() as shop:
+        yield shop
+
+
+@pytest.fixture
+def demo_shop(demo_shop_session: DemoShop) -> Iterator[DemoShop]:
+    """The session's demo shop, with no faults before and after the test."""
+    demo_shop_session.faults.clear()
+    yield demo_shop_session
+    demo_shop_session.faults.clear()

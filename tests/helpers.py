@@ -1,0 +1,42 @@
+"""Shared test helpers: the demo scenario adapted to one test's needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cxmon.scenario import Journey, load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_SCENARIO = ROOT / "scenarios" / "demo-shop" / "checkout.yml"
+CXMON = str(ROOT / ".venv" / "bin" / "cxmon")
+
+
+def demo_env(shop: Any) -> dict[str, str]:
+    return {"DEMO_SHOP_URL": shop.url, "DEMO_PROVIDER_URL": shop.provider_url}
+
+
+def write_demo_scenario(
+    tmp_path: Path,
+    methods: list[str] | None = None,
+    devices: list[str] | None = None,
+    name: str = "demo-checkout",
+    **changes: Any,
+) -> Path:
+    """The shipped demo scenario with its matrix narrowed (one journey per test is the rule)."""
+    data = yaml.safe_load(DEMO_SCENARIO.read_text())
+    data["name"] = name
+    data["matrix"] = {"payment_method": methods or ["invoice"]}
+    if devices:
+        data["matrix"]["device"] = devices
+    data.update(changes)
+    path = tmp_path / f"{name}.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def demo_journeys(shop: Any, tmp_path: Path, **kwargs: Any) -> list[Journey]:
+    path = write_demo_scenario(tmp_path, **kwargs)
+    return load_scenario(path, env=demo_env(shop)).journeys()
