@@ -250,9 +250,9 @@ class Step(_Strict):
     optional: bool = Field(False, description="Skip quietly when its element is not there (cookie banners)")
     timeout: Duration | None = Field(None, description="This step's time limit")
     budget: Duration | None = Field(None, description="This step's time budget (see budgets)")
-    when: dict[Literal["payment_method", "device", "location"], Annotated[list[str], BeforeValidator(_list_shorthand)]] = (
-        Field(default_factory=dict, description="Run only for these journey labels")
-    )
+    when: dict[
+        Literal["payment_method", "device", "location"], Annotated[list[str], BeforeValidator(_list_shorthand)]
+    ] = Field(default_factory=dict, description="Run only for these journey labels")
     goto: str | None = Field(None, description="A URL or a path under base_url")
     fill: FieldList | None = None
     select: FieldList | None = Field(None, description="Select options: {label: option}")
@@ -283,7 +283,9 @@ class Budgets(_Strict):
 
     step: Duration | None = Field(None, description="Default budget of every step")
     journey: Duration | None = Field(None, description="Budget of the whole journey")
-    mode: Literal["fail", "warn"] = Field("fail", description="fail: over budget fails the journey; warn: reported only")
+    mode: Literal["fail", "warn"] = Field(
+        "fail", description="fail: over budget fails the journey; warn: reported only"
+    )
 
 
 class Timeouts(_Strict):
@@ -323,6 +325,38 @@ class Detect(_Strict):
     )
 
 
+class BasicAuth(_Strict):
+    """HTTP basic auth of a protected preview or staging deploy; take both from secret variables."""
+
+    username: str = Field(min_length=1)
+    password: Annotated[str, BeforeValidator(_to_str)]
+
+
+_HEADER_NAME = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"
+
+
+class Http(_Strict):
+    """How the browser talks to a protected shop: credentials and extra request headers.
+
+    Basic auth is sent, without waiting for a 401, to the shop's own origin only (the base URL's,
+    or ``--base-url``'s). ``headers`` go with every request of the journey, as Playwright's
+    ``extra_http_headers`` do, so a token there is seen by every origin the page loads from.
+    """
+
+    basic_auth: BasicAuth | None = None
+    headers: dict[str, Annotated[str, BeforeValidator(_to_str)]] = Field(
+        default_factory=dict, description="Extra request headers, e.g. {X-Preview-Token: ${TOKEN}}"
+    )
+
+    @field_validator("headers")
+    @classmethod
+    def _header_names(cls, headers: dict[str, str]) -> dict[str, str]:
+        bad = [name for name in headers if not re.match(_HEADER_NAME, name)]
+        if bad:
+            raise ValueError(f"not a valid HTTP header name: {', '.join(map(repr, bad))}")
+        return headers
+
+
 class Scenario(_Strict):
     """A purchase path to walk, with its budgets, matrix and steps."""
 
@@ -337,6 +371,7 @@ class Scenario(_Strict):
     variables: dict[str, Annotated[str, BeforeValidator(_to_str)]] = Field(default_factory=dict)
     secrets: list[str] = Field(default_factory=list, description="Names of secret variables")
     detect: Detect = Field(default_factory=Detect)
+    http: Http = Field(default_factory=Http, description="Basic auth and headers for protected deploys")
     steps: list[Step] = Field(min_length=1)
 
     @field_validator("base_url")
@@ -345,16 +380,6 @@ class Scenario(_Strict):
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
         return value.rstrip("/")
-
-    @field_validator("steps")
-    @classmethod
-    def _unique_steps(cls, steps: list[Step]) -> list[Step]:
-        seen: set[str] = set()
-        for step in steps:
-            if step.name in seen:
-                raise ValueError(f"duplicate step name {step.name!r}")
-            seen.add(step.name)
-        return steps
 
 
 def scenario_json_schema() -> dict[str, Any]:
@@ -544,6 +569,9 @@ def _message(err: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
             "float_type": "a number",
         }[kind]
         msg = f"expected {expected}, got {_yaml_type(err['input'])}"
+    elif kind in ("bool_parsing", "int_parsing", "float_parsing", "int_from_float"):
+        expected = {"bool_parsing": "true or false", "float_parsing": "a number"}.get(kind, "a whole number")
+        msg = f"expected {expected}, got {err['input']!r}"
     elif kind == "too_short":
         msg = "expected at least one item"
     elif kind == "literal_error":
@@ -605,8 +633,13 @@ def _substitute(
         elif default is not None:
             resolved = default
         else:
-            problems.append((path, f"{_format_loc(path)}: variable ${{{name}}} is not set (set it in the "
-                                   f"environment, under variables:, or write ${{{name}:-default}})"))
+            problems.append(
+                (
+                    path,
+                    f"{_format_loc(path)}: variable ${{{name}}} is not set (set it in the "
+                    f"environment, under variables:, or write ${{{name}:-default}})",
+                )
+            )
             return ""
         if name in secrets:
             secret_values.add(resolved)
@@ -642,7 +675,7 @@ def load_scenario(
         raise ScenarioError(shown, [(None, f"cannot read the file: {exc}")]) from None
     try:
         node = yaml.compose(text, Loader=_LineLoader)
-        raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        raw = yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -651,8 +684,9 @@ def load_scenario(
     except yaml.YAMLError as exc:
         raise ScenarioError(shown, [(None, f"invalid YAML: {exc}")]) from None
     if not isinstance(raw, dict):
-        raise ScenarioError(shown, [(1, f"expected a mapping of scenario keys (name, base_url, steps, ...), "
-                                       f"got {_yaml_type(raw)}")])
+        raise ScenarioError(
+            shown, [(1, f"expected a mapping of scenario keys (name, base_url, steps, ...), got {_yaml_type(raw)}")]
+        )
     lines: dict[tuple[Any, ...], int] = {}
     if node is not None:
         _index_lines(node, (), lines)
@@ -684,12 +718,27 @@ def load_scenario(
             if device not in known_devices:
                 close = [d for d in known_devices if device.lower() in d.lower()][:5]
                 hint = f" (did you mean: {', '.join(close)})" if close else " (see `cxmon devices`)"
-                extra.append((_line_of(lines, ("matrix", "device", i)), f"matrix.device[{i}]: unknown device {device!r}{hint}"))
+                extra.append(
+                    (_line_of(lines, ("matrix", "device", i)), f"matrix.device[{i}]: unknown device {device!r}{hint}")
+                )
+    seen_steps: dict[str, int] = {}
     for i, step in enumerate(scenario.steps):
+        if step.name in seen_steps:
+            extra.append(
+                (
+                    _line_of(lines, ("steps", i, "name")),
+                    f"steps[{i}].name: duplicate step name {step.name!r} (also steps[{seen_steps[step.name]}])",
+                )
+            )
+        seen_steps.setdefault(step.name, i)
         for dim in step.when:
             if dim in MATRIX_DIMENSIONS and not getattr(scenario.matrix, dim):
-                extra.append((_line_of(lines, ("steps", i, "when", dim)),
-                              f"steps[{i}].when.{dim}: the scenario has no matrix.{dim} to select from"))
+                extra.append(
+                    (
+                        _line_of(lines, ("steps", i, "when", dim)),
+                        f"steps[{i}].when.{dim}: the scenario has no matrix.{dim} to select from",
+                    )
+                )
     if extra:
         raise ScenarioError(shown, extra)
     # Validate every journey now, so a matrix value that breaks a step fails here, not mid-run.
@@ -737,8 +786,11 @@ def load_scenarios(
     for sf in loaded:
         name = sf.scenario.name
         if name in seen:
-            errors.append(ScenarioError(sf.path, [(sf.lines.get(("name",)),
-                                                   f"duplicate scenario name {name!r} (also in {seen[name]})")]))
+            errors.append(
+                ScenarioError(
+                    sf.path, [(sf.lines.get(("name",)), f"duplicate scenario name {name!r} (also in {seen[name]})")]
+                )
+            )
         else:
             seen[name] = sf.path
     if errors:

@@ -1,0 +1,81 @@
+"""Invalid scenario files: each mistake gives one exact message naming the file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cxmon.errors import ScenarioError
+from cxmon.scenario import ScenarioErrors, load_scenario, load_scenarios
+
+DATA = Path(__file__).parent / "testdata"
+
+EXPECTED = {
+    "invalid-unknown-key.yml": "6: steps[0].clik: unknown key 'clik' (expected one of: name, stage, optional, "
+    "timeout, budget, when, goto, fill, select, check, pay, click, press, wait_for, expect, confirm)",
+    "invalid-missing-name.yml": "1: missing required key 'name'",
+    "invalid-step-without-name.yml": "5: steps[1]: missing required key 'name'",
+    "invalid-bad-duration.yml": "4: budgets.step: expected a duration like 500ms, 2s, 1.5m or 1h, got 'fast'",
+    "invalid-base-url.yml": "2: base_url: expected an http:// or https:// URL, got 'ftp://shop.example'",
+    "invalid-missing-variable.yml": "6: steps[0].fill.Password: variable ${SHOP_PASSWORD} is not set (set it in "
+    "the environment, under variables:, or write ${SHOP_PASSWORD:-default})",
+    "invalid-yaml.yml": "6: invalid YAML: expected ',' or ']', but got '<stream end>'",
+    "invalid-duplicate-key.yml": "5: invalid YAML: duplicate key 'name' (first at line 1)",
+    "invalid-wrong-type.yml": "6: steps[0].optional: expected true or false, got 'maybe'",
+    "invalid-bad-stage.yml": "5: steps[0].stage: expected one of 'browse', 'cart', 'checkout', 'payment' or "
+    "'confirmation', got 'shopping'",
+    "invalid-locator-two-kinds.yml": "5: steps[0].click: expected exactly one of role, text, label, test_id, css, "
+    "placeholder, alt, title, selector to address the element, got role, css",
+    "invalid-no-action.yml": "4: steps[0]: expected at least one action: goto, fill, select, check, pay, click, "
+    "press, wait_for, expect, confirm",
+    "invalid-no-steps.yml": "3: steps: expected at least one item",
+    "invalid-duplicate-step.yml": "5: steps[1].name: duplicate step name 'home' (also steps[0])",
+    "invalid-matrix-method.yml": "4: matrix.payment_method[1]: expected a snake_case word (a-z, 0-9, _), "
+    "got 'Mobile Pay'",
+    "invalid-bad-regex.yml": "5: steps[0].confirm.order_number: not a valid regular expression: unterminated "
+    "character set at position 8",
+    "invalid-not-a-mapping.yml": "1: expected a mapping of scenario keys (name, base_url, steps, ...), got a list",
+    "invalid-when-without-matrix.yml": "6: steps[0].when.payment_method: the scenario has no "
+    "matrix.payment_method to select from",
+}
+
+
+def test_every_invalid_file_has_an_expectation() -> None:
+    assert sorted(p.name for p in DATA.glob("invalid-*.yml")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_invalid_file_message(name: str) -> None:
+    path = DATA / name
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, env={})
+    assert info.value.format_lines() == [f"{path}:{EXPECTED[name]}"]
+
+
+def test_all_problems_of_a_file_are_reported_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "many.yml"
+    path.write_text("name: shop\nbase_url: http://x\nsteps:\n  - name: a\n    clik: x\n  - name: b\n"
+                    "    goto: /\n    timeout: soon\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, env={})
+    lines = [line for line, _ in info.value.problems]
+    assert lines == [5, 8]
+
+
+def test_duplicate_scenario_names_across_files(tmp_path: Path) -> None:
+    for n in ("a", "b"):
+        (tmp_path / f"{n}.yml").write_text("name: same\nbase_url: http://x\nsteps:\n  - {name: s, goto: /}\n")
+    with pytest.raises(ScenarioErrors) as info:
+        load_scenarios([tmp_path], env={})
+    [line] = info.value.format_lines()
+    assert line == f"{tmp_path / 'b.yml'}:1: duplicate scenario name 'same' (also in {tmp_path / 'a.yml'})"
+
+
+def test_unknown_device_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "d.yml"
+    path.write_text("name: d\nbase_url: http://x\nmatrix:\n  device: [iPhone 99]\nsteps:\n  - {name: s, goto: /}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, env={}, known_devices={"iPhone 13", "Pixel 7"})
+    assert info.value.format_lines() == [f"{path}:4: matrix.device[0]: unknown device 'iPhone 99' "
+                                         "(see `cxmon devices`)"]
