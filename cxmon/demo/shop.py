@@ -1,0 +1,636 @@
+"""The demo shop: a small server-rendered web shop whose faults can be switched on per stage.
+
+Pages and the purchase-path stage they belong to::
+
+    GET  /                      browse        product list
+    GET  /product/{slug}        browse        "Add to cart" (POST /cart/add -> 303 /cart)
+    GET  /cart                  cart          "Go to checkout" (GET /checkout)
+    GET  /checkout              checkout      "Continue to payment" (POST /checkout -> 303 /payment)
+    GET  /payment               payment       "Pay now" (POST /payment)
+    GET  /payment/failed        payment       a declined redirect payment (HTTP 402)
+    GET  /order/{number}        confirmation  "Continue shopping" (GET /)
+
+Each stage's action button is ``#action-button`` inside the form ``#action-form``; ``<body>``
+carries ``data-stage``. No payment method is pre-selected on the payment page: the customer has
+to choose one, and paying without a choice answers 422 "Choose a payment method.".
+
+Page faults (``error_page``, ``error_text``, ``slow``, ``js_error``, ``hidden_action``) count one
+hit per GET of a page of their stage; a page re-rendered by a form post (validation errors,
+declines) shows the faults still active without counting another hit.
+
+Customers are told apart by the ``demo_sid`` cookie. Carts and orders live in memory and are only
+touched from the event loop that serves the shop, so they need no lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+import string
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from aiohttp import web
+from yarl import URL
+
+from cxmon.demo.faults import PAYMENT_METHODS, FaultSet, FaultSpecError
+from cxmon.demo.provider import PaymentDecision, PaymentProvider
+from cxmon.demo.templates import environment
+
+__all__ = ["CATALOGUE", "SESSION_COOKIE", "Product", "create_shop_app"]
+
+SESSION_COOKIE = "demo_sid"
+CURRENCY = "EUR"
+MAX_QUANTITY = 99
+# Bounds memory under long benchmark runs; the least recently seen customers are forgotten first.
+MAX_SESSIONS = 50_000
+
+_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_ORDER_ALPHABET = string.ascii_uppercase + string.digits
+_FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+    '<rect width="32" height="32" rx="6" fill="#12355b"/>'
+    '<text x="16" y="22" font-family="sans-serif" font-size="16" font-weight="700" fill="#fff" '
+    'text-anchor="middle">D</text></svg>'
+)
+
+
+@dataclass(frozen=True)
+class Product:
+    """A catalogue item."""
+
+    slug: str
+    name: str
+    price: Decimal
+    description: str
+    colour: str
+
+
+CATALOGUE: dict[str, Product] = {
+    product.slug: product
+    for product in (
+        Product(
+            "trail-runner",
+            "Trail Runner",
+            Decimal("89.00"),
+            "A light running shoe for rough paths.",
+            "#2f7d4f",
+        ),
+        Product("city-sneaker", "City Sneaker", Decimal("69.00"), "A comfortable everyday sneaker.", "#3a5ba0"),
+        Product(
+            "rain-jacket",
+            "Rain Jacket",
+            Decimal("119.00"),
+            "A breathable jacket that keeps rain out.",
+            "#b4572e",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class CartLine:
+    """One product and its quantity in a cart or an order."""
+
+    product: Product
+    quantity: int
+
+    @property
+    def total(self) -> Decimal:
+        return self.product.price * self.quantity
+
+
+@dataclass
+class CheckoutDetails:
+    """What the customer entered at checkout."""
+
+    email: str = ""
+    name: str = ""
+    address: str = ""
+    city: str = ""
+
+
+@dataclass(frozen=True)
+class Order:
+    """A placed (paid) order."""
+
+    number: str
+    lines: tuple[CartLine, ...]
+    total: Decimal
+    method: str
+    details: CheckoutDetails
+
+    @property
+    def method_label(self) -> str:
+        return PAYMENT_METHODS[self.method]
+
+
+@dataclass
+class Customer:
+    """One browser's state: cart, checkout details, payment in progress and placed orders."""
+
+    cart: dict[str, int] = field(default_factory=dict)
+    details: CheckoutDetails | None = None
+    payment_session: str | None = None
+    orders: dict[str, Order] = field(default_factory=dict)
+    # Provider payment session id -> order number, so a repeated return from the provider
+    # shows the order instead of placing it twice.
+    paid: dict[str, str] = field(default_factory=dict)
+
+    def lines(self) -> list[CartLine]:
+        return [CartLine(CATALOGUE[slug], quantity) for slug, quantity in self.cart.items()]
+
+    def total(self) -> Decimal:
+        return sum((line.total for line in self.lines()), Decimal("0"))
+
+    def item_count(self) -> int:
+        return sum(self.cart.values())
+
+
+@dataclass
+class PageEffects:
+    """How the faults active for one page change its rendering."""
+
+    js_error: bool = False
+    hidden_action: str | None = None
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+CUSTOMER_KEY = web.RequestKey("customer", Customer)
+
+
+class _Shop:
+    """The shop's handlers and state; one instance per app."""
+
+    def __init__(self, faults: FaultSet, provider: PaymentProvider, provider_port: int) -> None:
+        self.faults = faults
+        self.provider = provider
+        self.provider_port = provider_port
+        self.customers: OrderedDict[str, Customer] = OrderedDict()
+        self.templates = environment()
+
+    # --- sessions -------------------------------------------------------------------------
+
+    @web.middleware
+    async def customer_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Attach the customer of the ``demo_sid`` cookie, creating one on the first visit."""
+        if request.path.startswith("/__admin/") or request.path == "/favicon.ico":
+            return await handler(request)
+        sid = request.cookies.get(SESSION_COOKIE, "")
+        customer = self.customers.get(sid)
+        new_sid = None
+        if customer is None:
+            # An unknown id gets a fresh one instead of being adopted (no session fixation).
+            new_sid, customer = secrets.token_urlsafe(18), Customer()
+            self.customers[new_sid] = customer
+            while len(self.customers) > MAX_SESSIONS:
+                self.customers.popitem(last=False)
+        else:
+            self.customers.move_to_end(sid)
+        request[CUSTOMER_KEY] = customer
+        try:
+            response = await handler(request)
+        except web.HTTPNotFound:
+            response = self.not_found(request)
+        if new_sid is not None:
+            response.set_cookie(SESSION_COOKIE, new_sid, httponly=True, samesite="Lax", path="/")
+        return response
+
+    # --- rendering ------------------------------------------------------------------------
+
+    def render(
+        self,
+        request: web.Request,
+        template: str,
+        *,
+        stage: str,
+        status: int = 200,
+        effects: PageEffects | None = None,
+        **context: Any,
+    ) -> web.Response:
+        customer = request[CUSTOMER_KEY]
+        html = self.templates.get_template(template).render(
+            stage=stage, cart_count=customer.item_count(), effects=effects or PageEffects(), **context
+        )
+        return web.Response(text=html, status=status, content_type="text/html", headers={"Cache-Control": "no-store"})
+
+    def error_page(self, request: web.Request, stage: str) -> web.Response:
+        return self.render(
+            request,
+            "error.html",
+            stage=stage,
+            status=500,
+            title="500 Internal Server Error",
+            heading="500 Internal Server Error",
+            message="Something went wrong on our side. Please try again later.",
+        )
+
+    def error_text(self, request: web.Request, stage: str) -> web.Response:
+        return self.render(
+            request,
+            "error.html",
+            stage=stage,
+            title="Demo Shop",
+            heading="We're sorry",
+            message="Sorry, an error occurred while processing your request.",
+        )
+
+    def not_found(self, request: web.Request, stage: str = "browse") -> web.Response:
+        return self.render(
+            request,
+            "error.html",
+            stage=stage,
+            status=404,
+            title="Page not found – Demo Shop",
+            heading="Page not found",
+            message="The page you are looking for does not exist.",
+        )
+
+    async def page_faults(
+        self, request: web.Request, stage: str, *, has_action: bool, count: bool = True
+    ) -> web.Response | PageEffects:
+        """Apply the page faults of ``stage``: a finished error response, or how to render."""
+        take = self.faults.hit if count else self.faults.active
+        slow = take("slow", stage)
+        if slow is not None:
+            await asyncio.sleep(slow.delay_ms / 1000)
+        if take("error_page", stage) is not None:
+            return self.error_page(request, stage)
+        if take("error_text", stage) is not None:
+            return self.error_text(request, stage)
+        effects = PageEffects()
+        # A page without the stage's action (the home page, an empty cart) has nothing to break.
+        if has_action:
+            effects.js_error = take("js_error", stage) is not None
+            hidden = take("hidden_action", stage)
+            effects.hidden_action = hidden.variant if hidden is not None else None
+        return effects
+
+    # --- browse ---------------------------------------------------------------------------
+
+    async def home(self, request: web.Request) -> web.Response:
+        effects = await self.page_faults(request, "browse", has_action=False)
+        if isinstance(effects, web.Response):
+            return effects
+        return self.render(request, "home.html", stage="browse", effects=effects, products=CATALOGUE.values())
+
+    async def product(self, request: web.Request) -> web.Response:
+        product = CATALOGUE.get(request.match_info["slug"])
+        if product is None:
+            return self.not_found(request)
+        effects = await self.page_faults(request, "browse", has_action=True)
+        if isinstance(effects, web.Response):
+            return effects
+        return self.render(
+            request,
+            "product.html",
+            stage="browse",
+            effects=effects,
+            product=product,
+            quantity=1,
+            quantity_error=None,
+        )
+
+    async def add_to_cart(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        product = CATALOGUE.get(str(form.get("product", "")))
+        if product is None:
+            return self.not_found(request)
+        raw_quantity = str(form.get("quantity", "1")).strip()
+        quantity = int(raw_quantity) if re.fullmatch(r"[0-9]{1,3}", raw_quantity) else 0
+        if not 1 <= quantity <= MAX_QUANTITY:
+            effects = await self.page_faults(request, "browse", has_action=True, count=False)
+            if isinstance(effects, web.Response):
+                return effects
+            return self.render(
+                request,
+                "product.html",
+                stage="browse",
+                status=422,
+                effects=effects,
+                product=product,
+                quantity=raw_quantity,
+                quantity_error=f"Please enter a quantity from 1 to {MAX_QUANTITY}.",
+            )
+        customer = request[CUSTOMER_KEY]
+        customer.cart[product.slug] = min(MAX_QUANTITY, customer.cart.get(product.slug, 0) + quantity)
+        return _redirect("/cart")
+
+    # --- cart and checkout ----------------------------------------------------------------
+
+    async def cart(self, request: web.Request) -> web.Response:
+        customer = request[CUSTOMER_KEY]
+        effects = await self.page_faults(request, "cart", has_action=bool(customer.cart))
+        if isinstance(effects, web.Response):
+            return effects
+        return self.render(
+            request,
+            "cart.html",
+            stage="cart",
+            effects=effects,
+            lines=customer.lines(),
+            total=customer.total(),
+        )
+
+    async def checkout(self, request: web.Request) -> web.Response:
+        customer = request[CUSTOMER_KEY]
+        if not customer.cart:
+            return _redirect("/cart")
+        effects = await self.page_faults(request, "checkout", has_action=True)
+        if isinstance(effects, web.Response):
+            return effects
+        return self.render_checkout(request, effects, customer.details or CheckoutDetails(), {})
+
+    def render_checkout(
+        self, request: web.Request, effects: PageEffects, details: CheckoutDetails, errors: dict[str, str]
+    ) -> web.Response:
+        return self.render(
+            request,
+            "checkout.html",
+            stage="checkout",
+            status=422 if errors else 200,
+            effects=effects,
+            details=details,
+            errors=errors,
+        )
+
+    async def submit_checkout(self, request: web.Request) -> web.Response:
+        customer = request[CUSTOMER_KEY]
+        if not customer.cart:
+            return _redirect("/cart")
+        form = await request.post()
+        details = CheckoutDetails(
+            **{key: str(form.get(key, "")).strip()[:200] for key in ("email", "name", "address", "city")}
+        )
+        errors: dict[str, str] = {}
+        if not _EMAIL_RE.fullmatch(details.email):
+            errors["email"] = "Please enter a valid email address."
+        if not details.name:
+            errors["name"] = "Please enter your name."
+        if not details.address:
+            errors["address"] = "Please enter your address."
+        # The fault rejects data that passed the real checks, as a broken back-end check would.
+        if not errors and self.faults.hit("validation_error", "checkout") is not None:
+            errors["email"] = "Please enter a valid email address."
+        if errors:
+            effects = await self.page_faults(request, "checkout", has_action=True, count=False)
+            if isinstance(effects, web.Response):
+                return effects
+            return self.render_checkout(request, effects, details, errors)
+        customer.details = details
+        return _redirect("/payment")
+
+    # --- payment --------------------------------------------------------------------------
+
+    def provider_origin(self, request: web.Request) -> str:
+        # Same host name the customer used for the shop, so the iframe and the redirects work
+        # whether the shop is reached as 127.0.0.1, localhost or a container's address.
+        return str(request.url.with_port(self.provider_port).origin())
+
+    def payment_session_id(self, request: web.Request, customer: Customer) -> str:
+        """The provider session for the current cart: reused while open and unchanged."""
+        total = customer.total()
+        session = self.provider.get_session(customer.payment_session)
+        if session is None or session.status != "open" or session.amount != total:
+            origin = str(request.url.origin())
+            session = self.provider.create_session(
+                amount=total, currency=CURRENCY, shop_origin=origin, return_url=f"{origin}/payment/return"
+            )
+            customer.payment_session = session.id
+        return session.id
+
+    def offered_methods(self, count: bool) -> list[str]:
+        take = self.faults.hit if count else self.faults.active
+        return [method for method in PAYMENT_METHODS if take("payment_not_offered", "payment", method) is None]
+
+    def render_payment(
+        self,
+        request: web.Request,
+        effects: PageEffects,
+        methods: list[str],
+        *,
+        status: int = 200,
+        selected: str | None = None,
+        payment_error: str | None = None,
+        method_error: str | None = None,
+    ) -> web.Response:
+        customer = request[CUSTOMER_KEY]
+        session_id = self.payment_session_id(request, customer)
+        provider_origin = self.provider_origin(request)
+        card_form_url = (
+            str(URL(provider_origin).with_path("/card-form").with_query(session=session_id))
+            if "card" in methods
+            else None
+        )
+        return self.render(
+            request,
+            "payment.html",
+            stage="payment",
+            status=status,
+            effects=effects,
+            methods=[{"name": method, "label": PAYMENT_METHODS[method]} for method in methods],
+            selected=selected if selected in methods else None,
+            card_form_url=card_form_url,
+            provider_origin=provider_origin,
+            payment_error=payment_error,
+            method_error=method_error,
+            lines=customer.lines(),
+            total=customer.total(),
+            details=customer.details,
+        )
+
+    def payment_precondition(self, customer: Customer) -> web.Response | None:
+        if not customer.cart:
+            return _redirect("/cart")
+        if customer.details is None:
+            return _redirect("/checkout")
+        return None
+
+    async def payment(self, request: web.Request) -> web.Response:
+        customer = request[CUSTOMER_KEY]
+        redirect = self.payment_precondition(customer)
+        if redirect is not None:
+            return redirect
+        effects = await self.page_faults(request, "payment", has_action=True)
+        if isinstance(effects, web.Response):
+            return effects
+        return self.render_payment(request, effects, self.offered_methods(count=True))
+
+    async def payment_failed(self, request: web.Request) -> web.Response:
+        """The payment page after the provider declined a redirect payment (HTTP 402)."""
+        customer = request[CUSTOMER_KEY]
+        redirect = self.payment_precondition(customer)
+        if redirect is not None:
+            return redirect
+        effects = await self.page_faults(request, "payment", has_action=True)
+        if isinstance(effects, web.Response):
+            return effects
+        method = request.query.get("method", "")
+        reason = "card_declined" if method == "card" else "method_declined"
+        return self.render_payment(
+            request,
+            effects,
+            self.offered_methods(count=True),
+            status=402,
+            selected=method,
+            payment_error=_decline_message(PaymentDecision(False, method, reason)),
+        )
+
+    async def submit_payment(self, request: web.Request) -> web.Response:
+        customer = request[CUSTOMER_KEY]
+        redirect = self.payment_precondition(customer)
+        if redirect is not None:
+            return redirect
+        form = await request.post()
+        method = str(form.get("method", ""))
+        methods = self.offered_methods(count=False)
+
+        async def again(status: int, **messages: str | None) -> web.Response:
+            effects = await self.page_faults(request, "payment", has_action=True, count=False)
+            if isinstance(effects, web.Response):
+                return effects
+            return self.render_payment(request, effects, methods, status=status, selected=method, **messages)
+
+        if method not in methods:
+            return await again(422, method_error="Choose a payment method.")
+        session_id = self.payment_session_id(request, customer)
+        if method == "card":
+            token = str(form.get("token", ""))
+            if not token:
+                return await again(422, payment_error="Enter your card details.")
+            decision = self.provider.charge(session_id, token)
+            if decision.reason == "invalid_token":
+                return await again(422, payment_error="Your card details have expired. Please enter them again.")
+            if not decision.approved:
+                return await again(402, payment_error=_decline_message(decision))
+            return _redirect(f"/order/{self.place_order(customer, session_id, method)}")
+        if self.faults.hit("validation_error", "payment") is not None:
+            return await again(422, method_error=f"Your details could not be verified for {PAYMENT_METHODS[method]}.")
+        session = self.provider.get_session(session_id)
+        assert session is not None  # payment_session_id() just made sure it exists
+        target = (
+            URL(self.provider_origin(request))
+            .with_path(f"/redirect/{method}")
+            .with_query(session=session_id, **{"return": session.return_url})
+        )
+        return _redirect(str(target))
+
+    async def payment_return(self, request: web.Request) -> web.Response:
+        """Where the provider sends the customer back; the decision is read from the provider."""
+        customer = request[CUSTOMER_KEY]
+        session_id = request.query.get("session", "")
+        if session_id in customer.paid:
+            return _redirect(f"/order/{customer.paid[session_id]}")
+        session = self.provider.get_session(session_id)
+        if session is None or session_id != customer.payment_session or not customer.cart:
+            return _redirect("/payment" if customer.cart else "/cart")
+        if session.status == "approved" and session.method is not None:
+            return _redirect(f"/order/{self.place_order(customer, session_id, session.method)}")
+        if session.status == "declined":
+            return _redirect(str(URL("/payment/failed").with_query(method=session.method or "")))
+        return _redirect("/payment")
+
+    def place_order(self, customer: Customer, session_id: str, method: str) -> str:
+        number = "DS-" + "".join(secrets.choice(_ORDER_ALPHABET) for _ in range(6))
+        while number in customer.orders:
+            number = "DS-" + "".join(secrets.choice(_ORDER_ALPHABET) for _ in range(6))
+        customer.orders[number] = Order(
+            number=number,
+            lines=tuple(customer.lines()),
+            total=customer.total(),
+            method=method,
+            details=customer.details or CheckoutDetails(),
+        )
+        customer.paid[session_id] = number
+        customer.cart.clear()
+        customer.payment_session = None
+        return number
+
+    # --- confirmation ---------------------------------------------------------------------
+
+    async def order(self, request: web.Request) -> web.Response:
+        customer = request[CUSTOMER_KEY]
+        order = customer.orders.get(request.match_info["number"])
+        if order is None:
+            return self.not_found(request, "confirmation")
+        effects = await self.page_faults(request, "confirmation", has_action=True)
+        if isinstance(effects, web.Response):
+            return effects
+        missing = self.faults.hit("confirmation_missing", "confirmation") is not None
+        return self.render(
+            request,
+            "order.html",
+            stage="confirmation",
+            effects=effects,
+            order=order,
+            show_confirmation=not missing,
+        )
+
+    # --- admin and assets -----------------------------------------------------------------
+
+    async def favicon(self, request: web.Request) -> web.Response:
+        return web.Response(text=_FAVICON, content_type="image/svg+xml")
+
+    async def health(self, request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def list_faults(self, request: web.Request) -> web.Response:
+        return web.json_response({"faults": self.faults.list()})
+
+    async def add_fault(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        spec = body.get("fault") if isinstance(body, dict) else None
+        if not isinstance(spec, str):
+            return web.json_response({"error": 'send a JSON object like {"fault": "error_page@checkout"}'}, status=400)
+        try:
+            self.faults.add(spec)
+        except FaultSpecError as error:
+            return web.json_response({"error": str(error)}, status=400)
+        return web.json_response({"faults": self.faults.list()}, status=201)
+
+    async def clear_faults(self, request: web.Request) -> web.Response:
+        self.faults.clear()
+        return web.json_response({"faults": self.faults.list()})
+
+
+def _redirect(location: str) -> web.Response:
+    return web.Response(status=303, headers={"Location": location, "Cache-Control": "no-store"})
+
+
+def _decline_message(decision: PaymentDecision) -> str:
+    if decision.reason == "insufficient_funds":
+        return "Payment declined: your card has insufficient funds."
+    if decision.method == "card":
+        return "Payment declined: your card was declined."
+    label = PAYMENT_METHODS.get(decision.method, "this payment method")
+    return f"Payment declined: {label} is not available for this order."
+
+
+def create_shop_app(faults: FaultSet, provider: PaymentProvider, provider_port: int) -> web.Application:
+    """The shop's web app, paying through ``provider`` whose pages listen on ``provider_port``."""
+    shop = _Shop(faults, provider, provider_port)
+    app = web.Application(middlewares=[shop.customer_middleware])
+    app.router.add_get("/", shop.home)
+    app.router.add_get("/product/{slug}", shop.product)
+    app.router.add_post("/cart/add", shop.add_to_cart)
+    app.router.add_get("/cart", shop.cart)
+    app.router.add_get("/checkout", shop.checkout)
+    app.router.add_post("/checkout", shop.submit_checkout)
+    app.router.add_get("/payment", shop.payment)
+    app.router.add_post("/payment", shop.submit_payment)
+    app.router.add_get("/payment/return", shop.payment_return)
+    app.router.add_get("/payment/failed", shop.payment_failed)
+    app.router.add_get("/order/{number}", shop.order)
+    app.router.add_get("/favicon.ico", shop.favicon)
+    app.router.add_get("/__admin/health", shop.health)
+    app.router.add_get("/__admin/faults", shop.list_faults)
+    app.router.add_post("/__admin/faults", shop.add_fault)
+    app.router.add_delete("/__admin/faults", shop.clear_faults)
+    return app
