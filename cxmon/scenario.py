@@ -116,7 +116,7 @@ def _locator_shorthand(value: Any) -> Any:
     return {"selector": value} if isinstance(value, str) else value
 
 
-LocatorArg = Annotated[Locator, BeforeValidator(_locator_shorthand)]
+LocatorArg = Annotated[Locator, BeforeValidator(_locator_shorthand, json_schema_input_type=str | Locator)]
 
 
 class Field_(Locator):
@@ -145,7 +145,10 @@ class FillField(Field_):
     value: Annotated[str, BeforeValidator(_to_str)]
 
 
-FieldList = Annotated[list[FillField], BeforeValidator(_fields_shorthand)]
+FieldList = Annotated[
+    list[FillField],
+    BeforeValidator(_fields_shorthand, json_schema_input_type=dict[str, str | int | float | bool] | list[FillField]),
+]
 
 
 def _list_shorthand(value: Any) -> Any:
@@ -256,10 +259,15 @@ class Step(_Strict):
     goto: str | None = Field(None, description="A URL or a path under base_url")
     fill: FieldList | None = None
     select: FieldList | None = Field(None, description="Select options: {label: option}")
-    check: Annotated[list[LocatorArg], BeforeValidator(_list_shorthand)] | None = None
+    check: (
+        Annotated[
+            list[LocatorArg], BeforeValidator(_list_shorthand, json_schema_input_type=LocatorArg | list[LocatorArg])
+        ]
+        | None
+    ) = None
     pay: Pay | None = None
     click: LocatorArg | None = None
-    press: Annotated[Press, BeforeValidator(_press_shorthand)] | None = None
+    press: Annotated[Press, BeforeValidator(_press_shorthand, json_schema_input_type=str | Press)] | None = None
     wait_for: WaitFor | None = None
     expect: Expect | None = None
     confirm: Confirm | None = None
@@ -338,9 +346,10 @@ _HEADER_NAME = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"
 class Http(_Strict):
     """How the browser talks to a protected shop: credentials and extra request headers.
 
-    Basic auth is sent, without waiting for a 401, to the shop's own origin only (the base URL's,
-    or ``--base-url``'s). ``headers`` go with every request of the journey, as Playwright's
-    ``extra_http_headers`` do, so a token there is seen by every origin the page loads from.
+    Basic auth answers the shop's 401 challenge, for the shop's own origin only (the base URL's, or
+    ``--base-url``'s); the browser then keeps sending it. ``headers`` go with every request of the
+    journey, as Playwright's ``extra_http_headers`` do, so a token there is seen by every origin
+    the page loads from.
     """
 
     basic_auth: BasicAuth | None = None

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from cxmon.cli.common import LocationOpt, PathsArg, load, stdout_console
 from cxmon.cli.status import ExitStatus
@@ -19,7 +20,8 @@ def list_journeys(paths: list[Path] = PathsArg, location: str = LocationOpt) -> 
     for sf in load(paths):
         for j in sf.journeys(location=location):
             k = j.key
-            table.add_row(k.id, k.scenario, k.payment_method, k.device, k.location, str(len(j.steps)), sf.path)
+            cells = (k.id, k.scenario, k.payment_method, k.device, k.location, str(len(j.steps)), sf.path)
+            table.add_row(*(Text(c) for c in cells))
     stdout_console().print(table)
     return ExitStatus.OK
 

@@ -1,0 +1,134 @@
+"""The cxmon command as users and CI jobs call it: real subprocesses, exit codes and output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from tests.helpers import CXMON, DEMO_SCENARIO, ROOT, demo_env, write_demo_scenario
+
+
+def cxmon(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    return subprocess.run([CXMON, *args], capture_output=True, text=True, env=full_env, timeout=timeout, cwd=ROOT)
+
+
+def test_version() -> None:
+    out = cxmon("--version")
+    assert out.returncode == 0
+    assert out.stdout.startswith("cxmon ")
+
+
+def test_validate_shipped_scenarios() -> None:
+    out = cxmon("validate", "scenarios/")
+    assert out.returncode == 0, out.stderr
+    assert "scenarios/demo-shop/checkout.yml: ok (demo-checkout, 7 steps, 4 journeys)" in out.stdout
+
+
+def test_schema_is_valid_json_schema_and_accepts_the_demo_scenario() -> None:
+    out = cxmon("schema")
+    assert out.returncode == 0
+    schema = json.loads(out.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(yaml.safe_load(DEMO_SCENARIO.read_text()), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"name": "x", "base_url": "http://x", "steps": [{"name": "a", "clik": 1}]}, schema)
+
+
+def test_list_shows_the_matrix() -> None:
+    out = cxmon("list", "scenarios/demo-shop", "--location", "helsinki")
+    assert out.returncode == 0
+    for method in ("card", "invoice", "instalments", "mobile_pay"):
+        assert f"demo-checkout[{method}]" in out.stdout
+    assert "helsinki" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "no/such/dir"], "error: no/such/dir: no such file or folder"),
+        (["run", "tests/unit/testdata/invalid-unknown-key.yml"],
+         "error: tests/unit/testdata/invalid-unknown-key.yml:6: steps[0].clik: unknown key 'clik'"),
+        (["validate", "tests/unit/testdata/invalid-yaml.yml"],
+         "error: tests/unit/testdata/invalid-yaml.yml:6: invalid YAML"),
+        (["run", "scenarios/", "--no-such-flag"], "No such option: --no-such-flag"),
+        (["run", "scenarios/", "--base-url", "ftp://x"], "error: --base-url: expected an http:// or https:// URL"),
+        (["run", "scenarios/", "--trace", "sometimes"], "error: --trace: expected on, off or retain-on-failure"),
+        (["demo-shop", "--fault", "error_page@nowhere"], "error: --fault:"),
+    ],
+)
+def test_bad_input_exits_2_without_traceback(args: list[str], message: str) -> None:
+    out = cxmon(*args)
+    assert out.returncode == 2, out
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr + out.stdout
+
+
+def test_no_browser_exits_3_with_a_hint() -> None:
+    out = cxmon("run", "scenarios/demo-shop", env={"CXMON_BROWSER": "/nonexistent/chromium"})
+    assert out.returncode == 3, out
+    assert "CXMON_BROWSER=/nonexistent/chromium is not an executable browser" in out.stderr
+    assert "apt-get install chromium" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.browser
+def test_demo_scenarios_pass_against_a_clean_shop(demo_shop, tmp_path: Path) -> None:
+    out = cxmon("run", "scenarios/demo-shop", "--base-url", demo_shop.url, "--json", str(tmp_path / "r.json"),
+                env=demo_env(demo_shop))
+    assert out.returncode == 0, out.stdout + out.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["summary"] == {"pass": 4, "fail": 0, "flaky": 0, "error": 0}
+    assert {j["labels"]["payment_method"] for j in report["journeys"]} == {"card", "invoice", "instalments",
+                                                                          "mobile_pay"}
+    assert all(j["order_number"] for j in report["journeys"])
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("fault", "method", "line"),
+    [
+        ("error_page", "invoice", "demo-checkout[invoice]: error_page at checkout (checkout): the page "),
+        ("hidden_action:hidden", "invoice", 'demo-checkout[invoice]: hidden_action at pay (payment): button "Pay now" '
+         "is not visible"),
+        ("hidden_action:covered", "invoice", 'demo-checkout[invoice]: hidden_action at pay (payment): button "Pay now" '
+         "is covered by another element: div#promo-overlay"),
+        ("hidden_action:disabled", "invoice", 'demo-checkout[invoice]: hidden_action at pay (payment): button '
+         '"Pay now" is disabled'),
+        ("payment_rejected:mobile_pay", "mobile_pay", "demo-checkout[mobile_pay]: payment_rejected at pay (payment): "
+         "mobile_pay payment was declined"),
+        ("confirmation_missing", "invoice", "demo-checkout[invoice]: confirmation_missing at confirmation "
+         "(confirmation): no order confirmation"),
+        ("validation_error", "invoice", 'demo-checkout[invoice]: validation_error at address (checkout): the shop '
+         'rejected Email: "Please enter a valid email address."'),
+    ],
+)
+def test_fault_fails_the_run_with_one_line_per_finding(fault, method, line, demo_shop, tmp_path: Path) -> None:
+    demo_shop.faults.add(fault)
+    path = write_demo_scenario(tmp_path, methods=[method])
+    out = cxmon("run", str(path), "--step-timeout", "5s", "--artifacts", str(tmp_path / "evidence"),
+                "--trace", "off", env=demo_env(demo_shop))
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert line in out.stdout, out.stdout
+
+
+@pytest.mark.browser
+def test_secret_never_reaches_terminal_or_json(demo_shop, tmp_path: Path) -> None:
+    token = "tok-5f1c9a77e2"
+    demo_shop.faults.add("error_page@browse")
+    path = write_demo_scenario(tmp_path, secrets=["CARD_NUMBER", "SHOP_TOKEN"])
+    data = yaml.safe_load(path.read_text())
+    data["steps"][0]["goto"] = "/?ref=${SHOP_TOKEN}"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    out = cxmon("run", str(path), "--json", str(tmp_path / "r.json"), "--artifacts", str(tmp_path / "ev"),
+                env={**demo_env(demo_shop), "SHOP_TOKEN": token})
+    assert out.returncode == 1
+    assert "ref=***" in out.stdout, out.stdout
+    for text in (out.stdout, out.stderr, (tmp_path / "r.json").read_text()):
+        assert token not in text
