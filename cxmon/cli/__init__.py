@@ -10,7 +10,7 @@ import click
 import typer
 
 from cxmon import __version__
-from cxmon.cli import demo_shop, listing, run, schema, validate
+from cxmon.cli import demo_shop, listing, run, schema, serve, validate
 from cxmon.cli.common import stderr_console
 from cxmon.cli.status import ExitStatus
 from cxmon.errors import BrowserNotFoundError, InfrastructureError, InputError
@@ -44,7 +44,7 @@ def _root(
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
-for module in (run, validate, listing, schema, demo_shop):
+for module in (run, validate, listing, schema, serve, demo_shop):
     module.register(app)
 
 

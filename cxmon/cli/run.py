@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from cxmon.cli.common import BaseUrlOpt, LocationOpt, PathsArg, check_base_url, load, stderr_console, stdout_console
@@ -38,6 +39,12 @@ def run(
     step_timeout: str | None = typer.Option(None, "--step-timeout", help="Override every step's time limit, "
                                             "e.g. 10s."),
     json_out: Path | None = typer.Option(None, "--json", help="Write the full result as JSON to this file."),
+    pushgateway: str | None = typer.Option(None, "--pushgateway", help="Push the run's metrics to this "
+                                           "Prometheus Pushgateway URL, one group per scenario (job, scenario, "
+                                           "location); replaces that group's previous push."),
+    job: str = typer.Option("cxmon", "--job", help="The job label of --pushgateway pushes."),
+    textfile: Path | None = typer.Option(None, "--textfile", help="Write the run's metrics atomically to this "
+                                         "file for node_exporter's textfile collector (name it *.prom)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     detectors: str | None = typer.Option(None, "--detectors", help="Comma-separated detectors to run "
                                          "(default: all; 'none' for a bare walk)."),
@@ -50,6 +57,13 @@ def run(
     from cxmon.runner import RunOptions, Runner
 
     check_base_url(base_url)
+    if pushgateway is not None:
+        from cxmon.exporters.pushgateway import check_gateway_url
+
+        try:
+            check_gateway_url(pushgateway)
+        except ValueError as exc:
+            raise InputError(f"--pushgateway: {exc}") from None
     if trace not in ("on", "off", "retain-on-failure"):
         raise InputError(f"--trace: expected on, off or retain-on-failure, got {trace!r}")
     try:
@@ -79,7 +93,10 @@ def run(
         write_json(run_result, json_out)
     if run_result.interrupted:
         return ExitStatus.INTERRUPTED
-    return exit_status(results)
+    status = exit_status(results)
+    if pushgateway is not None or textfile is not None:
+        status = _export_metrics(results, status, pushgateway, job, textfile, stderr_console())
+    return status
 
 
 async def _run(runner: object, journeys: list[Journey], concurrency: int, err: object,
@@ -122,3 +139,30 @@ async def _run(runner: object, journeys: list[Journey], concurrency: int, err: o
 
 def register(app: typer.Typer) -> None:
     app.command("run")(run)
+
+def _export_metrics(results: list[JourneyResult], status: ExitStatus, pushgateway: str | None, job: str,
+                    textfile: Path | None, err: Console) -> ExitStatus:
+    """Writes --textfile and pushes to --pushgateway; a failure turns a passing run's status to 3.
+
+    A shop fault (exit 1) stays the status a deploy gate sees, even when its metrics could not go out.
+    """
+    from cxmon.errors import InfrastructureError
+    from cxmon.exporters.pushgateway import push_results
+    from cxmon.exporters.textfile import write_textfile
+
+    problems: list[str] = []
+    if textfile is not None:
+        try:
+            write_textfile(results, textfile)
+        except InfrastructureError as exc:
+            problems.append(str(exc))
+    if pushgateway is not None:
+        try:
+            push_results(results, pushgateway, job)
+        except InfrastructureError as exc:
+            problems.append(str(exc))
+    for problem in problems:
+        err.print(f"error: {problem}", markup=False, highlight=False)
+    if problems and status is ExitStatus.OK:
+        return ExitStatus.INFRASTRUCTURE
+    return status

@@ -1,0 +1,35 @@
+"""``--textfile PATH``: a run's metrics for node_exporter's textfile collector.
+
+node_exporter reads every ``*.prom`` file of its ``--collector.textfile.directory`` on each scrape,
+so a half-written file would be scraped as broken metrics. ``prometheus_client.write_to_textfile``
+writes a temporary file beside the target (its name does not end in ``.prom``, so the collector
+skips it) and renames it into place, which is atomic on one file system: no separate
+``write_atomic`` is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from prometheus_client import write_to_textfile
+
+from cxmon.errors import InfrastructureError
+from cxmon.exporters.metrics import CxmonMetrics
+from cxmon.model import JourneyResult
+
+
+def write_textfile(results: Iterable[JourneyResult], path: Path) -> CxmonMetrics:
+    """Writes the metrics of ``results`` to ``path`` atomically; returns the metrics written.
+
+    Raises ``InfrastructureError`` when the file cannot be written.
+    """
+    metrics = CxmonMetrics()
+    metrics.observe_all(results)
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_to_textfile(str(path), metrics.registry)
+    except OSError as exc:
+        raise InfrastructureError(f"cannot write the metrics textfile {path}: {exc}") from exc
+    return metrics

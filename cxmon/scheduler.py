@@ -1,0 +1,401 @@
+"""Serve mode: every journey on its own schedule, in one long-lived browser.
+
+- Each journey runs every ``schedule`` of its scenario (``default_interval_seconds`` when the
+  scenario has none). The first run comes after a random offset of up to
+  ``min(interval, 10 s)`` and later runs every interval ± 10 %, so journeys that share an interval
+  do not all hit the shop and the CPU at the same moment.
+- A journey never overlaps itself (one task and one lock per journey); at most ``concurrency``
+  journeys run at once (a journey costs about a CPU core while it runs); each has a hard time
+  limit, after which it is cancelled and recorded as ``error`` (cxmon's trouble: the shop's own
+  slowness is caught much earlier by step time limits).
+- A browser that died is relaunched by the next journey, and by a health check in between so
+  ``/readyz`` recovers without waiting for a run.
+- :meth:`Scheduler.reload` swaps the scenario files; invalid files keep the old set running.
+- :meth:`Scheduler.stop` stops scheduling and lets running journeys finish within a grace period.
+
+Results go to :class:`~cxmon.exporters.metrics.CxmonMetrics` and to a short history per journey
+(the results page); the evidence of the last few failures per journey is kept under a disk cap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import shutil
+import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from cxmon.durations import format_duration
+from cxmon.errors import InfrastructureError, InputError
+from cxmon.exporters.metrics import CxmonMetrics
+from cxmon.exporters.results_page import JourneyStatus
+from cxmon.model import DEFAULT_LABEL, Finding, JourneyKey, JourneyResult, Kind, Outcome, Severity, Stage
+from cxmon.scenario import Journey, load_scenarios
+
+log = logging.getLogger("cxmon.scheduler")
+
+FIRST_RUN_MAX_OFFSET_SECONDS = 10.0
+JITTER = 0.10
+TIMEOUT_MARGIN_SECONDS = 30.0
+"""Added to the sum of a journey's step limits: opening a context, saving evidence and the trace."""
+
+
+class JourneyRunner(Protocol):
+    """What the scheduler needs of a runner (``cxmon.runner.Runner``, or a fake in tests)."""
+
+    @property
+    def browser_connected(self) -> bool: ...
+
+    async def browser(self) -> Any: ...
+
+    async def run_journey(self, journey: Journey) -> JourneyResult: ...
+
+
+@dataclass
+class ScheduleOptions:
+    """How ``cxmon serve`` schedules journeys."""
+
+    default_interval_seconds: float = 60.0
+    location: str = DEFAULT_LABEL
+    concurrency: int = 1
+    journey_timeout_seconds: float | None = None
+    """Hard limit of every journey; ``None``: per journey, its step limits summed plus a margin."""
+    first_run_max_offset_seconds: float = FIRST_RUN_MAX_OFFSET_SECONDS
+    jitter: float = JITTER
+    history: int = 10
+    """Results kept per journey for the results page."""
+    artifacts_dir: Path | None = None
+    keep_failures: int = 5
+    """Evidence folders kept per journey (the newest)."""
+    artifacts_max_bytes: int | None = 200 * 1024 * 1024
+    """Cap on the whole evidence folder; the oldest evidence goes first."""
+    health_check_seconds: float = 5.0
+
+
+def journey_time_limit(journey: Journey, margin_seconds: float = TIMEOUT_MARGIN_SECONDS) -> float:
+    """The default hard limit of a journey: its journey timeout, else its step limits summed, plus a
+    margin for opening the browser context and saving evidence."""
+    scenario = journey.scenario
+    if scenario.timeouts.journey is not None:
+        return scenario.timeouts.journey + margin_seconds
+    steps = sum(step.timeout if step.timeout is not None else scenario.timeouts.step for step in journey.steps)
+    return steps + margin_seconds
+
+
+def error_result(journey: Journey, started_at: float, duration_seconds: float, message: str) -> JourneyResult:
+    """A result for a run cxmon could not complete: ``error`` with an ``infrastructure`` finding."""
+    return JourneyResult(
+        journey.key,
+        Outcome.ERROR,
+        started_at,
+        duration_seconds,
+        findings=[Finding(Kind.INFRASTRUCTURE, message, "", Stage.BROWSE, Severity.FAILURE, {"error": message})],
+        interval_seconds=journey.scenario.schedule,
+        budget_seconds=journey.scenario.budgets.journey,
+        error=message,
+    )
+
+
+class Scheduler:
+    """Runs journeys on their schedules until stopped. Call :meth:`load` first, then :meth:`start`."""
+
+    def __init__(
+        self,
+        runner: JourneyRunner,
+        metrics: CxmonMetrics,
+        paths: Sequence[str | Path],
+        options: ScheduleOptions | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.runner = runner
+        self.metrics = metrics
+        self.paths = list(paths)
+        self.options = options or ScheduleOptions()
+        self.rng = rng or random.Random()
+        self.journeys: dict[JourneyKey, Journey] = {}
+        self.loaded = False
+        self.last_reload_error: str | None = None
+        self.history: dict[JourneyKey, deque[JourneyResult]] = {}
+        self._tasks: dict[JourneyKey, asyncio.Task[None]] = {}
+        # Every task ever started, including those of journeys a reload removed mid-run, so a stop
+        # waits for them too.
+        self._all_tasks: set[asyncio.Task[None]] = set()
+        self._locks: dict[JourneyKey, asyncio.Lock] = {}
+        self._running: set[JourneyKey] = set()
+        self._next_run: dict[JourneyKey, float] = {}
+        self._evidence: dict[JourneyKey, deque[Path]] = {}
+        self._gate = asyncio.Semaphore(max(1, self.options.concurrency))
+        self._stopping = asyncio.Event()
+        self._reload_lock = asyncio.Lock()
+        self._started = False
+        self._health: asyncio.Task[None] | None = None
+
+    # --- scenarios -------------------------------------------------------------------------------
+
+    def _load(self) -> dict[JourneyKey, Journey]:
+        files = load_scenarios(self.paths)
+        return {j.key: j for sf in files for j in sf.journeys(location=self.options.location)}
+
+    def load(self) -> None:
+        """The first load; raises ``InputError`` (exit 2) when a file is invalid: nothing to serve."""
+        self._swap(self._load())
+        self.loaded = True
+        self.metrics.set_reload_successful(True)
+
+    async def reload(self) -> bool:
+        """Loads the scenario files again. On an invalid file the old journeys keep running, the error
+        is logged and ``cxmon_config_last_reload_successful`` drops to 0. Returns whether it worked."""
+        async with self._reload_lock:
+            try:
+                journeys = await asyncio.to_thread(self._load)
+            except InputError as exc:
+                self.last_reload_error = str(exc)
+                self.metrics.set_reload_successful(False)
+                log.error("reload failed, still running the previous scenarios:\n%s", exc)
+                return False
+            self._swap(journeys)
+            self.loaded = True
+            self.last_reload_error = None
+            self.metrics.set_reload_successful(True)
+            log.info("reloaded: %d journeys", len(journeys))
+            return True
+
+    def interval(self, key: JourneyKey) -> float:
+        journey = self.journeys.get(key)
+        schedule = journey.scenario.schedule if journey is not None else None
+        return schedule if schedule else self.options.default_interval_seconds
+
+    def _swap(self, journeys: dict[JourneyKey, Journey]) -> None:
+        removed = [k for k in self.journeys if k not in journeys]
+        self.journeys = journeys
+        for key in removed:
+            task = self._tasks.pop(key, None)
+            # A running journey finishes its run (its loop sees it is gone); a waiting one stops now.
+            if task is not None and key not in self._running:
+                task.cancel()
+            self.history.pop(key, None)
+            self._next_run.pop(key, None)
+            self.metrics.forget(key)
+            log.info("journey %s removed", key.id)
+        for key in journeys:
+            self.metrics.declare(key, self.interval(key))
+            self.history.setdefault(key, deque(maxlen=max(1, self.options.history)))
+            if self._started and key not in self._tasks:
+                self._spawn(key)
+
+    # --- running ---------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Starts one schedule per journey and the browser health check (in the running loop)."""
+        self._started = True
+        for key in self.journeys:
+            if key not in self._tasks:
+                self._spawn(key)
+        self._health = asyncio.create_task(self._watch_browser(), name="cxmon-browser-health")
+
+    def _spawn(self, key: JourneyKey) -> None:
+        task = asyncio.create_task(self._schedule(key), name=f"cxmon-journey {key.id}")
+        self._tasks[key] = task
+        self._all_tasks.add(task)
+        task.add_done_callback(self._all_tasks.discard)
+
+    async def _sleep(self, seconds: float) -> bool:
+        """Sleeps unless stopped first; returns False when stopping."""
+        if seconds > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), seconds)
+        return not self._stopping.is_set()
+
+    async def _schedule(self, key: JourneyKey) -> None:
+        loop = asyncio.get_running_loop()
+        interval = self.interval(key)
+        offset = self.rng.uniform(0, min(interval, self.options.first_run_max_offset_seconds))
+        next_start = loop.time() + offset
+        while True:
+            self._next_run[key] = time.time() + max(0.0, next_start - loop.time())
+            if not await self._sleep(next_start - loop.time()) or key not in self.journeys:
+                return
+            started = loop.time()
+            await self.run_once(key)
+            if key not in self.journeys:
+                return
+            interval = self.interval(key)
+            # Measured from the start of the run, so the interval is the real cadence; a run longer
+            # than its interval is followed at once by the next one, never overlapped.
+            jitter = self.options.jitter
+            next_start = started + interval * self.rng.uniform(1 - jitter, 1 + jitter)
+
+    async def run_once(self, key: JourneyKey) -> JourneyResult | None:
+        """Runs a journey now (waiting for its lock and a free slot) and records the result."""
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            async with self._gate:
+                journey = self.journeys.get(key)
+                if journey is None or self._stopping.is_set():
+                    return None
+                self._running.add(key)
+                try:
+                    result = await self._run_limited(journey)
+                finally:
+                    self._running.discard(key)
+            self._record(journey, result)
+            await self._keep_evidence(key, result)
+            return result
+
+    def time_limit(self, journey: Journey) -> float:
+        if self.options.journey_timeout_seconds is not None:
+            return self.options.journey_timeout_seconds
+        return journey_time_limit(journey)
+
+    async def _run_limited(self, journey: Journey) -> JourneyResult:
+        limit = self.time_limit(journey)
+        started_at = time.time()
+        t0 = time.monotonic()
+        try:
+            return await asyncio.wait_for(self.runner.run_journey(journey), limit)
+        except TimeoutError:
+            message = f"the journey did not finish within its hard limit of {format_duration(limit)}"
+        except Exception as exc:  # one journey's trouble must never stop the schedule
+            log.exception("%s: unexpected error", journey.key.id)
+            message = f"cxmon failed running the journey: {type(exc).__name__}: {exc}"
+        log.warning("%s: %s", journey.key.id, message)
+        return error_result(journey, started_at, time.monotonic() - t0, message)
+
+    def _record(self, journey: Journey, result: JourneyResult) -> None:
+        key = journey.key
+        if key not in self.journeys:
+            return  # removed by a reload while it ran: its series are gone and stay gone
+        result.interval_seconds = self.interval(key)
+        self.metrics.observe(result)
+        self.history.setdefault(key, deque(maxlen=max(1, self.options.history))).append(result)
+        failures = result.failures()
+        detail = f" ({failures[0].kind.value} at {failures[0].step or '-'}: {failures[0].message})" if failures else ""
+        level = logging.INFO if result.outcome.passed else logging.WARNING
+        log.log(level, "%s %s in %s%s", key.id, result.outcome.value, format_duration(result.duration_seconds), detail)
+
+    async def _watch_browser(self) -> None:
+        while await self._sleep(self.options.health_check_seconds):
+            if self.runner.browser_connected:
+                continue
+            try:
+                await self.runner.browser()
+                log.info("browser relaunched")
+            except InfrastructureError as exc:
+                log.error("browser is down and cannot be relaunched: %s", exc)
+            except Exception as exc:  # keep checking; /readyz reports the state
+                log.error("browser is down: %s", exc)
+
+    @property
+    def ready(self) -> bool:
+        """Scenarios loaded and the browser up: what ``/readyz`` reports."""
+        return self.loaded and bool(self.journeys) and self.runner.browser_connected
+
+    def problems(self) -> list[str]:
+        """Why the process is not ready, or what went wrong last, in words."""
+        out = []
+        if not self.loaded or not self.journeys:
+            out.append("no scenarios loaded")
+        if not self.runner.browser_connected:
+            out.append("the browser is not running")
+        if self.last_reload_error:
+            out.append(f"the last reload failed (previous scenarios still run): {self.last_reload_error}")
+        return out
+
+    def statuses(self) -> list[JourneyStatus]:
+        """Every journey with its schedule and recent results, for the results page."""
+        return [
+            JourneyStatus(
+                key,
+                self.interval(key),
+                running=key in self._running,
+                next_run_at=self._next_run.get(key),
+                history=list(self.history.get(key, ())),
+            )
+            for key in sorted(self.journeys, key=lambda k: (k.scenario, k.payment_method, k.device, k.location))
+        ]
+
+    async def stop(self, grace_seconds: float = 30.0) -> None:
+        """Stops scheduling; running journeys get ``grace_seconds`` to finish, then are cancelled."""
+        self._stopping.set()
+        tasks = [t for t in (*self._all_tasks, self._health) if t is not None and not t.done()]
+        if not tasks:
+            return
+        _, pending = await asyncio.wait(tasks, timeout=grace_seconds)
+        for task in pending:
+            log.warning("cancelling %s: still running after the %s grace period", task.get_name(),
+                        format_duration(grace_seconds))
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    # --- evidence --------------------------------------------------------------------------------
+
+    async def _keep_evidence(self, key: JourneyKey, result: JourneyResult) -> None:
+        root = self.options.artifacts_dir
+        if root is None:
+            return
+        folder = _evidence_folder(result, root)
+        if folder is not None:
+            kept = self._evidence.setdefault(key, deque())
+            kept.append(folder)
+            while len(kept) > max(0, self.options.keep_failures):
+                old = kept.popleft()
+                await asyncio.to_thread(shutil.rmtree, old, True)
+        if folder is not None and self.options.artifacts_max_bytes is not None:
+            await asyncio.to_thread(prune_to_cap, root, self.options.artifacts_max_bytes, folder)
+
+
+def _evidence_folder(result: JourneyResult, root: Path) -> Path | None:
+    """The folder a result's evidence files are in, when it lies inside ``root``."""
+    for path in result.artifacts.values():
+        folder = Path(path).resolve().parent
+        if folder.is_relative_to(Path(root).resolve()) and folder != Path(root).resolve():
+            return folder
+    return None
+
+
+def _tree_size(path: Path) -> int:
+    total = 0
+    for dirpath, _, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+    return total
+
+
+def prune_to_cap(root: Path, max_bytes: int, keep: Path | None = None) -> list[Path]:
+    """Deletes the oldest evidence folders under ``root`` until it holds at most ``max_bytes``.
+
+    ``keep`` (the newest evidence) is never deleted, even alone over the cap: an alert must be able
+    to show the failure it fired for. Folders left by earlier runs of the process count too.
+    Returns the folders deleted.
+    """
+    root = Path(root)
+    try:
+        folders = [p for p in root.iterdir() if p.is_dir() and not p.is_symlink()]
+    except FileNotFoundError:
+        return []
+    sized = []
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            sized.append((folder.stat().st_mtime, folder, _tree_size(folder)))
+    total = sum(size for _, _, size in sized)
+    deleted = []
+    keep_resolved = keep.resolve() if keep is not None else None
+    for _, folder, size in sorted(sized, key=lambda t: t[0]):
+        if total <= max_bytes:
+            break
+        if keep_resolved is not None and folder.resolve() == keep_resolved:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        total -= size
+        deleted.append(folder)
+    if deleted:
+        log.info("evidence over %d MB: deleted %d oldest folder(s)", max_bytes // (1024 * 1024), len(deleted))
+    return deleted

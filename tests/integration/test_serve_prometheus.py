@@ -1,0 +1,110 @@
+"""A real Prometheus scrapes a real ``cxmon serve`` watching the demo shop, and sees a fault.
+
+Two journeys (invoice, card) so "every journey" means something and the fault, which hits invoice
+only, must show on that journey and no other.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cxmon.demo import DemoShop
+from tests.helpers import write_demo_scenario
+from tests.integration.serve_process import ServeProcess, http_get, post_fault, start_serve, wait_for
+from tests.promstack import PromProcess, start_prometheus
+
+pytestmark = [pytest.mark.browser, pytest.mark.prometheus]
+
+SCENARIO = "serve-prom"
+
+
+def _vector(prom: PromProcess, expr: str) -> list[dict[str, Any]]:
+    answer = prom.query(expr)
+    assert answer["status"] == "success", answer
+    return answer["data"]["result"]
+
+
+def _values(prom: PromProcess, expr: str) -> dict[str, float]:
+    """payment_method → value of each series of ``expr``."""
+    return {r["metric"].get("payment_method", ""): float(r["value"][1]) for r in _vector(prom, expr)}
+
+
+def test_prometheus_sees_success_then_the_fault(demo_shop: DemoShop, tmp_path: Path) -> None:
+    scenario = write_demo_scenario(tmp_path, methods=["invoice", "card"], name=SCENARIO, schedule="3s")
+    artifacts = tmp_path / "evidence"
+    serve: ServeProcess
+    with start_serve(
+        tmp_path,
+        [str(scenario), "--base-url", demo_shop.url, "--interval", "3s", "--artifacts", str(artifacts),
+         "--concurrency", "2"],
+        env={"DEMO_PROVIDER_URL": demo_shop.provider_url},
+    ) as serve:
+        target = serve.url.removeprefix("http://")
+        prom = start_prometheus(
+            tmp_path,
+            f"""
+global: {{scrape_interval: 1s, evaluation_interval: 1s}}
+scrape_configs:
+  - job_name: cxmon
+    static_configs: [{{targets: ["{target}"]}}]
+""",
+        )
+        try:
+            success = f'cxmon_journey_success{{job="cxmon", scenario="{SCENARIO}"}}'
+            wait_for(
+                "cxmon_journey_success 1 for both journeys in Prometheus",
+                lambda: _values(prom, success) == {"invoice": 1.0, "card": 1.0},
+                timeout=45,
+                log=serve.log,
+            )
+            # Every journey metric carries the full journey label set.
+            for series in _vector(prom, f'{{__name__=~"cxmon_journey_.*", scenario="{SCENARIO}"}}'):
+                labels = series["metric"]
+                assert {"scenario", "payment_method", "device", "location"} <= labels.keys(), labels
+                assert labels["device"] == "default" and labels["location"] == "default"
+            assert _values(prom, "cxmon_build_info") and _values(prom, "cxmon_config_last_reload_successful")
+
+            failures = (
+                f'cxmon_failures_total{{scenario="{SCENARIO}", kind="payment_rejected", step="pay", '
+                f'stage="payment"}}'
+            )
+            assert _values(prom, failures) == {}
+            post_fault(demo_shop.url, "payment_rejected:invoice")
+
+            wait_for(
+                "invoice to fail (success 0) while card still passes",
+                lambda: _values(prom, success) == {"invoice": 0.0, "card": 1.0},
+                timeout=30,
+                log=serve.log,
+            )
+            wait_for(
+                "cxmon_failures_total{kind=payment_rejected, step=pay} to rise for invoice only",
+                lambda: (v := _values(prom, failures)) and v.get("invoice", 0) >= 1 and "card" not in v,
+                timeout=15,
+                log=serve.log,
+            )
+            assert _values(prom, f'cxmon_journey_runs_total{{scenario="{SCENARIO}", result="fail"}}')["invoice"] >= 1
+            _check_results_page(serve)
+        finally:
+            prom.stop()
+        assert serve.stop() == 0, serve.log()
+
+
+def _check_results_page(serve: ServeProcess) -> None:
+    """The page an alert links to: the failure, what broke where, and the evidence files."""
+    status, body = serve.get("/")
+    page = body.decode()
+    assert status == 200
+    assert "serve-prom[invoice]" in page and "payment_rejected" in page and "<code>pay</code>" in page
+    screenshots = [part.split('"')[0] for part in page.split('href="/artifacts/')[1:] if "screenshot.png" in part]
+    assert screenshots, page
+    status, png = http_get(f"{serve.url}/artifacts/{screenshots[0]}")
+    assert status == 200 and png.startswith(b"\x89PNG")
+    # Only the evidence folder is served.
+    for escape in ("/artifacts/../serve.log", "/artifacts/%2e%2e/serve.log", "/artifacts/..%2fserve.log"):
+        status, body = serve.get(escape)
+        assert status in (403, 404), (escape, status)
+        assert b"listening on" not in body
