@@ -1,0 +1,77 @@
+"""Evidence of a failed journey: saved, useful, and free of every secret value."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+import pytest
+from PIL import Image, ImageChops
+
+from cxmon.model import Kind, Outcome
+from cxmon.runner import Runner, RunOptions
+from cxmon.scenario import load_scenario
+from tests.helpers import demo_env, write_demo_scenario
+
+pytestmark = pytest.mark.browser
+
+CARD = "4242424242424242"
+
+
+def _magenta_pixels(img: Image.Image) -> int:
+    raw = img.tobytes()
+    return sum(1 for i in range(0, len(raw), 3) if raw[i] > 200 and raw[i + 1] < 60 and raw[i + 2] > 200)
+
+
+def _secret_forms(secret: str) -> list[bytes]:
+    return [f.encode() for f in {secret, quote(secret, safe=""), quote_plus(secret)}]
+
+
+async def _failed_card_journey(demo_shop, tmp_path: Path, secret: bool):
+    """Pays by card (typing the card number into the provider's iframe); Pay is then covered."""
+    demo_shop.faults.add("hidden_action:covered")
+    folder = tmp_path / ("masked" if secret else "plain")
+    folder.mkdir()
+    path = write_demo_scenario(folder, methods=["card"], secrets=["CARD_NUMBER"] if secret else [])
+    [journey] = load_scenario(path, env={**demo_env(demo_shop), "CARD_NUMBER": CARD}).journeys()
+    async with Runner(RunOptions(artifacts_dir=folder / "evidence", step_timeout=6.0)) as runner:
+        return await runner.run_journey(journey)
+
+
+async def test_evidence_files_hold_no_secret(demo_shop, tmp_path: Path) -> None:
+    result = await _failed_card_journey(demo_shop, tmp_path, secret=True)
+    assert result.outcome is Outcome.FAIL
+    assert result.failures()[0].kind is Kind.HIDDEN_ACTION
+    files = result.artifacts
+    assert set(files) >= {"screenshot", "trace", "html", "console", "requests", "result"}
+    for role, name in files.items():
+        assert Path(name).is_file() and Path(name).stat().st_size > 0, role
+
+    forms = _secret_forms(CARD)
+    with zipfile.ZipFile(files["trace"]) as trace:
+        members = trace.namelist()
+        assert any(m.endswith(".trace") for m in members)
+        for member in members:
+            data = trace.read(member)
+            assert not any(f in data for f in forms), f"secret in trace member {member}"
+        # The trace did record the typing; only the value is masked.
+        assert b"***" in b"".join(trace.read(m) for m in members if m.endswith(".trace"))
+    for role in ("html", "console", "requests", "result"):
+        data = Path(files[role]).read_bytes()
+        assert not any(f in data for f in forms), role
+    assert "covered" in Path(files["result"]).read_text()
+
+
+async def test_screenshot_masks_secret_inputs(demo_shop, tmp_path: Path) -> None:
+    masked = await _failed_card_journey(demo_shop, tmp_path, secret=True)
+    demo_shop.faults.clear()
+    plain = await _failed_card_journey(demo_shop, tmp_path, secret=False)
+    a = Image.open(masked.artifacts["screenshot"]).convert("RGB")
+    b = Image.open(plain.artifacts["screenshot"]).convert("RGB")
+    assert a.size == b.size
+    box = ImageChops.difference(a, b).getbbox()
+    assert box is not None, "the masked screenshot is identical to the unmasked one"
+    # Playwright paints masks magenta: the differing region is the masked card field.
+    assert _magenta_pixels(a.crop(box)) > 100
+    assert _magenta_pixels(b.crop(box)) == 0
