@@ -10,7 +10,7 @@ DEMO_PROVIDER_PORT ?= 8401
 APT_PACKAGES := chromium prometheus prometheus-pushgateway prometheus-alertmanager
 APT_BINARIES := /usr/bin/chromium /usr/bin/prometheus /usr/bin/promtool /usr/bin/prometheus-pushgateway /usr/bin/prometheus-alertmanager
 
-.PHONY: install browser system-deps demo test lint dashboards rules bench soak clean help
+.PHONY: install browser system-deps demo test lint dashboards check-generated bench clean help
 
 help:
 	@echo "make demo   - set up, start the demo shop, run the demo scenarios, show the results"
@@ -60,6 +60,17 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+# Grafana dashboards, Grafana alert provisioning and Prometheus rules, from tools/observability.
+dashboards: install
+	$(BIN)/python -m tools.observability.generate
+
+check-generated: install
+	$(BIN)/python -m tools.observability.generate --check
+
+# cxmon against a plain Playwright script, same shop, same run; writes benchmarks/RESULTS.md.
+bench: install
+	$(BIN)/python benchmarks/bench.py --out benchmarks/RESULTS.md
 
 clean:
 	rm -rf $(VENV) cxmon-artifacts reports .pytest_cache .ruff_cache .demo-shop.log

@@ -1,0 +1,50 @@
+"""cxmon's side of the benchmark: the same purchase path as floor.py, run by cxmon's runner.
+
+    python benchmarks/cxmon_run.py URL JOURNEYS CONCURRENCY [--no-detectors] [--memory-every N]
+
+Exits 1 when a journey did not pass. With --memory-every N, prints the process tree's PSS (kB)
+after every N journeys (for the flat-memory check over many journeys in one process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from cxmon.runner import RunOptions, Runner
+from cxmon.scenario import load_scenario
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pss import tree_pss_kb  # noqa: E402
+
+SCENARIO = Path(__file__).with_name("scenario.yml")
+
+
+async def main(args: argparse.Namespace) -> int:
+    [journey] = load_scenario(SCENARIO, env={**os.environ, "DEMO_SHOP_URL": args.url}).journeys()
+    options = RunOptions(trace="off", artifacts_dir=None, detectors=[] if args.no_detectors else None)
+    failures = 0
+    async with Runner(options) as runner:
+        done = 0
+        batch = args.memory_every or args.journeys
+        while done < args.journeys:
+            n = min(batch, args.journeys - done)
+            results = await runner.run([journey] * n, concurrency=args.concurrency)
+            failures += sum(1 for r in results if not r.outcome.passed)
+            done += n
+            if args.memory_every:
+                print(f"{done} {tree_pss_kb(os.getpid())}", flush=True)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("journeys", type=int)
+    parser.add_argument("concurrency", type=int)
+    parser.add_argument("--no-detectors", action="store_true")
+    parser.add_argument("--memory-every", type=int, default=0)
+    sys.exit(asyncio.run(main(parser.parse_args())))
