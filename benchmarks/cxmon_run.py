@@ -14,11 +14,11 @@ import os
 import sys
 from pathlib import Path
 
-from cxmon.runner import RunOptions, Runner
+from cxmon.runner import Runner, RunOptions
 from cxmon.scenario import load_scenario
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pss import tree_pss_kb  # noqa: E402
+from pss import tree_pss_kb
 
 SCENARIO = Path(__file__).with_name("scenario.yml")
 

@@ -6,11 +6,15 @@ from __future__ import annotations
 import logging
 import sys
 
-import click
 import typer
 
+try:  # typer 0.2x vendors click; older releases use the click package
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
+
 from cxmon import __version__
-from cxmon.cli import demo_shop, listing, run, schema, serve, validate
+from cxmon.cli import demo_shop, devices, listing, run, schema, serve, validate
 from cxmon.cli.common import stderr_console
 from cxmon.cli.status import ExitStatus
 from cxmon.errors import BrowserNotFoundError, InfrastructureError, InputError
@@ -44,7 +48,7 @@ def _root(
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
-for module in (run, validate, listing, schema, serve, demo_shop):
+for module in (run, validate, listing, devices, schema, serve, demo_shop):
     module.register(app)
 
 
@@ -53,15 +57,15 @@ def main(argv: list[str] | None = None) -> int:
     err = stderr_console()
     try:
         rv = app(args=argv, prog_name="cxmon", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.exceptions.UsageError as exc:
+    except click_exceptions.UsageError as exc:
         exc.show()
         return ExitStatus.USAGE
-    except click.exceptions.ClickException as exc:
+    except click_exceptions.ClickException as exc:
         exc.show()
         return ExitStatus.USAGE
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         err.print("interrupted", markup=False)
         return ExitStatus.INTERRUPTED
     except ScenarioErrors as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Collection
 from pathlib import Path
 
 import typer
@@ -28,12 +27,19 @@ def stderr_console(quiet: bool = False) -> Console:
 
 PathsArg = typer.Argument(..., help="Scenario files or folders (searched for *.yml, *.yaml).", show_default=False)
 BaseUrlOpt = typer.Option(None, "--base-url", help="Override every scenario's base URL (preview deploys).")
-LocationOpt = typer.Option("default", "--location", help="Where this runner is; the location label.",
-                           envvar="CXMON_LOCATION")
+LocationOpt = typer.Option(
+    "default", "--location", help="Where this runner is; the location label.", envvar="CXMON_LOCATION"
+)
 
 
-def load(paths: list[Path], known_devices: Collection[str] | None = None) -> list[ScenarioFile]:
-    return load_scenarios(paths, known_devices=known_devices)
+def load(paths: list[Path]) -> list[ScenarioFile]:
+    """Loads scenarios; device names are checked against Playwright's only when a matrix names devices."""
+    files = load_scenarios(paths)
+    if any(sf.scenario.matrix.device for sf in files):
+        from cxmon.runner.browser import device_names
+
+        files = load_scenarios(paths, known_devices=device_names())
+    return files
 
 
 def check_base_url(url: str | None) -> None:

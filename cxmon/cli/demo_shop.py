@@ -14,8 +14,11 @@ def demo_shop(
     port: int = typer.Option(8400, help="Port of the shop (0: any free port)."),
     provider_port: int = typer.Option(8401, help="Port of the payment provider (0: any free port)."),
     fault: list[str] = typer.Option(
-        [], "--fault", help="A fault to switch on, FAULT[:VARIANT][@STAGE][*N] (repeatable); "
-        "see docs/demo-shop.md. At run time: POST /__admin/faults {\"fault\": SPEC}."),
+        [],
+        "--fault",
+        help="A fault to switch on, FAULT[:VARIANT][@STAGE][*N] (repeatable); "
+        'see docs/demo-shop.md. At run time: POST /__admin/faults {"fault": SPEC}.',
+    ),
 ) -> int:
     """Start the bundled demo shop and its payment provider (until Ctrl-C)."""
     from cxmon.demo import FaultSpecError, parse_fault, run_demo_shop

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from enum import IntEnum
 from collections.abc import Iterable
+from enum import IntEnum
 
 from cxmon.model import JourneyResult, Outcome
 

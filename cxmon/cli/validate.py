@@ -16,8 +16,11 @@ def validate(paths: list[Path] = PathsArg) -> int:
     out = stdout_console()
     for sf in files:
         n = len(sf.journeys())
-        out.print(f"{sf.path}: ok ({sf.scenario.name}, {len(sf.scenario.steps)} steps, {n} "
-                  f"journey{'s' if n != 1 else ''})", markup=False, highlight=False)
+        out.print(
+            f"{sf.path}: ok ({sf.scenario.name}, {len(sf.scenario.steps)} steps, {n} journey{'s' if n != 1 else ''})",
+            markup=False,
+            highlight=False,
+        )
     return ExitStatus.OK
 
 

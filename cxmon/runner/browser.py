@@ -76,6 +76,22 @@ def find_browser(
     )
 
 
+def device_names() -> frozenset[str]:
+    """Names of Playwright's device descriptors ("iPhone 13", "Desktop Chrome", ...).
+
+    Starts Playwright's driver (no browser) for a moment: the descriptors live there.
+    """
+    import asyncio
+
+    from playwright.async_api import async_playwright
+
+    async def read() -> frozenset[str]:
+        async with async_playwright() as p:
+            return frozenset(p.devices)
+
+    return asyncio.run(read())
+
+
 def launch_args(extra: Sequence[str] = ()) -> list[str]:
     """Chromium flags cxmon always passes."""
     args = list(QUIET_FLAGS)

@@ -132,3 +132,23 @@ def test_secret_never_reaches_terminal_or_json(demo_shop, tmp_path: Path) -> Non
     assert "ref=***" in out.stdout, out.stdout
     for text in (out.stdout, out.stderr, (tmp_path / "r.json").read_text()):
         assert token not in text
+
+
+def test_list_expands_methods_and_devices(tmp_path: Path) -> None:
+    path = write_demo_scenario(tmp_path, methods=["card", "invoice"], devices=["Desktop Chrome", "iPhone 13"])
+    out = cxmon("list", str(path), "--location", "oulu")
+    assert out.returncode == 0, out.stderr
+    rows = [line for line in out.stdout.splitlines() if "demo-checkout[" in line]
+    assert len(rows) == 4
+    for method in ("card", "invoice"):
+        for device in ("Desktop Chrome", "iPhone 13"):
+            row = next(r for r in rows if f"demo-checkout[{method},{device}]" in r)
+            cells = [c.strip() for c in row.strip("│ ").split("│")]
+            assert cells[1:5] == ["demo-checkout", method, device, "oulu"]
+
+
+def test_unknown_device_is_bad_input(tmp_path: Path) -> None:
+    path = write_demo_scenario(tmp_path, devices=["iPhone 99"])
+    out = cxmon("validate", str(path))
+    assert out.returncode == 2
+    assert f"{path}:" in out.stderr and "unknown device 'iPhone 99'" in out.stderr

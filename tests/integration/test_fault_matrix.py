@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cxmon.model import Kind, Outcome, Severity, StepStatus
-from cxmon.runner import RunOptions, Runner
+from cxmon.runner import Runner, RunOptions
 from tests.helpers import demo_journeys
 
 pytestmark = pytest.mark.browser
