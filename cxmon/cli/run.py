@@ -12,8 +12,17 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from cxmon.baseline import load_baseline
 from cxmon.cli.common import BaseUrlOpt, LocationOpt, PathsArg, check_base_url, load, stderr_console, stdout_console
-from cxmon.cli.status import ExitStatus, exit_status
+from cxmon.cli.gate import (
+    compare_with_baseline,
+    gate_status,
+    render_gate,
+    representatives,
+    select_journeys,
+    write_reports,
+)
+from cxmon.cli.status import ExitStatus
 from cxmon.durations import parse_duration
 from cxmon.errors import InputError
 from cxmon.exporters.console import render_summary
@@ -48,13 +57,33 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     detectors: str | None = typer.Option(None, "--detectors", help="Comma-separated detectors to run "
                                          "(default: all; 'none' for a bare walk)."),
+    junit: Path | None = typer.Option(None, "--junit", help="Write a JUnit XML report to this file."),
+    html: Path | None = typer.Option(None, "--html", help="Write a self-contained HTML report into this folder "
+                                     "(index.html; traces copied beside it)."),
+    tags: list[str] = typer.Option([], "--tag", help="Run only scenarios carrying this tag (repeatable: any "
+                                   "of them)."),
+    grep: str | None = typer.Option(None, "--grep", help="Run only journeys whose scenario name or journey id "
+                                    "matches this regular expression."),
+    only: list[str] = typer.Option([], "--only", help="Matrix filter LABEL=VALUE, e.g. payment_method=card "
+                                   "(repeatable; values of one label are alternatives)."),
+    retries: int = typer.Option(0, "--retries", help="Try a failed journey again up to N times; one that "
+                                "then passes is reported flaky.", min=0),
+    fail_on_flaky: bool = typer.Option(False, "--fail-on-flaky", help="Exit 1 when a journey was flaky."),
+    repeat: int = typer.Option(1, "--repeat", help="Walk every journey N times, in sequential rounds; "
+                               "reports show medians.", min=1),
+    baseline: Path | None = typer.Option(None, "--baseline", help="A previous --json result: fail when a "
+                                         "step's median got slower than there (see --max-regression)."),
+    max_regression: float = typer.Option(20.0, "--max-regression", help="Percent a step's median may grow "
+                                         "over the baseline's.", min=0),
+    regression_floor_ms: float = typer.Option(100.0, "--regression-floor-ms", help="Milliseconds a step's "
+                                              "median may grow regardless of percent (noise).", min=0),
 ) -> int:
     """Walk the scenarios' journeys once in a real browser and report what broke.
 
     Exit 0: every journey passed. 1: a journey failed (a shop fault). 2: bad input.
     3: cxmon could not do its job (no browser) and no journey failed.
     """
-    from cxmon.runner import RunOptions, Runner
+    from cxmon.runner import Runner, RunOptions
 
     check_base_url(base_url)
     if pushgateway is not None:
@@ -72,9 +101,10 @@ def run(
         raise InputError(f"--step-timeout: {exc}") from None
     chosen = None if detectors is None else [d for d in detectors.split(",") if d and d != "none"]
     files = load(paths)
-    journeys: list[Journey] = [j for sf in files for j in sf.journeys(location=location)]
+    journeys: list[Journey] = select_journeys(files, location, tags, grep, only)
+    baseline_data = load_baseline(baseline) if baseline is not None else None
     options = RunOptions(base_url=base_url, artifacts_dir=artifacts, trace=trace, step_timeout=timeout,
-                         detectors=chosen)
+                         detectors=chosen, retries=retries)
     try:
         runner = Runner(options)
     except ValueError as exc:
@@ -82,32 +112,34 @@ def run(
     err = stderr_console(quiet)
     run_result = RunResult(started_at=time.time())
     t0 = time.monotonic()
-    results = asyncio.run(_run(runner, journeys, concurrency or default_concurrency(), err, run_result))
+    results = asyncio.run(_run(runner, journeys, concurrency or default_concurrency(), err, run_result, repeat))
     run_result.duration_seconds = time.monotonic() - t0
     run_result.journeys = results
+    comparison = compare_with_baseline(run_result, baseline_data, baseline, max_regression, regression_floor_ms)
     if not quiet:
-        render_summary(stdout_console(), results)
-    if json_out is not None:
-        from cxmon.exporters.json import write_json
-
-        write_json(run_result, json_out)
+        # One verdict per journey (its worst run); the medians of repeated runs follow.
+        render_summary(stdout_console(), representatives(results))
+        render_gate(stdout_console(), run_result, comparison)
+    # Written for a run cancelled by SIGTERM too: a cancelled CI job still reports what finished.
+    problems = write_reports(run_result, [j.key for j in journeys], json_out, junit, html, comparison,
+                             stderr_console())
     if run_result.interrupted:
         return ExitStatus.INTERRUPTED
-    status = exit_status(results)
+    status = gate_status(results, fail_on_flaky, comparison, problems)
     if pushgateway is not None or textfile is not None:
         status = _export_metrics(results, status, pushgateway, job, textfile, stderr_console())
     return status
 
 
 async def _run(runner: object, journeys: list[Journey], concurrency: int, err: object,
-               run_result: RunResult) -> list[JourneyResult]:
+               run_result: RunResult, repeat: int = 1) -> list[JourneyResult]:
     from cxmon.runner import Runner
 
     assert isinstance(runner, Runner)
     done: list[JourneyResult] = []
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=err, transient=True)  # type: ignore[arg-type]
-    task = progress.add_task("walking journeys", total=len(journeys))
+    task = progress.add_task("walking journeys", total=len(journeys) * repeat)
 
     def finished(result: JourneyResult) -> None:
         done.append(result)
@@ -128,7 +160,11 @@ async def _run(runner: object, journeys: list[Journey], concurrency: int, err: o
     try:
         async with runner:
             with progress:
-                results = await runner.run(journeys, concurrency, on_result=finished)
+                results: list[JourneyResult] = []
+                # Rounds one after another: no journey runs beside another run of itself, so the
+                # medians of --repeat are not skewed by a journey competing with its own copy.
+                for _ in range(repeat):
+                    results.extend(await runner.run(journeys, concurrency, on_result=finished))
         return results
     except asyncio.CancelledError:
         return done
@@ -139,6 +175,7 @@ async def _run(runner: object, journeys: list[Journey], concurrency: int, err: o
 
 def register(app: typer.Typer) -> None:
     app.command("run")(run)
+
 
 def _export_metrics(results: list[JourneyResult], status: ExitStatus, pushgateway: str | None, job: str,
                     textfile: Path | None, err: Console) -> ExitStatus:

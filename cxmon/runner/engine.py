@@ -125,7 +125,10 @@ class Runner:
 
     def device_descriptor(self, name: str) -> dict[str, Any]:
         assert self._pw is not None
-        return dict(self._pw.devices[name])
+        try:
+            return dict(self._pw.devices[name])
+        except KeyError:
+            raise InfrastructureError(f"unknown device {name!r} (see `cxmon devices`)") from None
 
     async def run(
         self,
@@ -308,12 +311,11 @@ class Runner:
             args["ignore_https_errors"] = True
         http = journey.scenario.http
         if http.basic_auth is not None:
-            # Sent up front (no 401 round trip to skew the timings) and to the shop's origin only.
+            # Answered to the shop's own origin only, never to a third party that asks for them.
             args["http_credentials"] = {
                 "username": http.basic_auth.username,
                 "password": http.basic_auth.password,
                 "origin": origin_of(opts.base_url or journey.scenario.base_url),
-                "send": "always",
             }
         if http.headers:
             args["extra_http_headers"] = dict(http.headers)
