@@ -10,8 +10,12 @@ from cxmon.durations import format_duration
 from cxmon.model import JourneyResult, Outcome, Severity, StepStatus
 
 OUTCOME_STYLE = {Outcome.PASS: "green", Outcome.FLAKY: "yellow", Outcome.FAIL: "bold red", Outcome.ERROR: "magenta"}
-STEP_STYLE = {StepStatus.PASSED: "green", StepStatus.FAILED: "red", StepStatus.SKIPPED: "dim",
-              StepStatus.ERROR: "magenta"}
+STEP_STYLE = {
+    StepStatus.PASSED: "green",
+    StepStatus.FAILED: "red",
+    StepStatus.SKIPPED: "dim",
+    StepStatus.ERROR: "magenta",
+}
 
 
 def finding_lines(result: JourneyResult) -> list[str]:
@@ -35,15 +39,26 @@ def render_summary(console: Console, results: list[JourneyResult], verbose_steps
     table.add_column("budget", justify="right")
     for r in results:
         label = Text(r.outcome.value.upper(), style=OUTCOME_STYLE[r.outcome])
-        table.add_row(Text(r.key.id, style="bold"), label, "", "", format_duration(r.duration_seconds),
-                      format_duration(r.budget_seconds) if r.budget_seconds else "")
+        table.add_row(
+            Text(r.key.id, style="bold"),
+            label,
+            "",
+            "",
+            format_duration(r.duration_seconds),
+            format_duration(r.budget_seconds) if r.budget_seconds else "",
+        )
         if verbose_steps:
             for s in r.steps:
                 over = s.budget_seconds is not None and s.duration_seconds > s.budget_seconds
                 time_text = "" if s.status is StepStatus.SKIPPED else format_duration(s.duration_seconds)
-                table.add_row("", Text(s.status.value, style=STEP_STYLE[s.status]), s.name, s.stage.value,
-                              Text(time_text, style="red" if over else ""),
-                              format_duration(s.budget_seconds) if s.budget_seconds else "")
+                table.add_row(
+                    "",
+                    Text(s.status.value, style=STEP_STYLE[s.status]),
+                    s.name,
+                    s.stage.value,
+                    Text(time_text, style="red" if over else ""),
+                    format_duration(s.budget_seconds) if s.budget_seconds else "",
+                )
     console.print(table)
     lines = [line for r in results for line in finding_lines(r)]
     for r in results:
@@ -56,8 +71,9 @@ def render_summary(console: Console, results: list[JourneyResult], verbose_steps
             console.print(f"{r.key.id}: order {r.order_number}", markup=False, highlight=False, style="dim")
         if r.artifacts.get("screenshot") or r.artifacts.get("trace"):
             folder = r.artifacts.get("screenshot") or r.artifacts.get("trace") or ""
-            console.print(f"{r.key.id}: evidence in {folder.rsplit('/', 1)[0]}", markup=False,
-                          highlight=False, style="dim")
+            console.print(
+                f"{r.key.id}: evidence in {folder.rsplit('/', 1)[0]}", markup=False, highlight=False, style="dim"
+            )
     counts = {o: sum(1 for r in results if r.outcome is o) for o in Outcome}
     summary = ", ".join(f"{n} {o.value}" for o, n in counts.items() if n) or "no journeys"
     console.print(f"{len(results)} journeys: {summary}", markup=False, highlight=False)

@@ -302,8 +302,9 @@ class JourneySession:
             await self._wait_for(step, obs, deadline)
 
     async def _settle(self, deadline: float) -> None:
+        # Not raced against fatal events: an error page loads too, and the detectors read it whole.
         with contextlib.suppress(PlaywrightError):
-            await self._race(self.page.wait_for_load_state("load", timeout=_ms(deadline)))
+            await self.page.wait_for_load_state("load", timeout=_ms(deadline))
 
     async def _settle_payment(self, before: str, deadline: float) -> None:
         """A payment ends on another page, or shows why not: wait for either, whichever first.
