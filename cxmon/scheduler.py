@@ -38,6 +38,7 @@ from cxmon.exporters.metrics import CxmonMetrics
 from cxmon.exporters.results_page import JourneyStatus
 from cxmon.model import DEFAULT_LABEL, Finding, JourneyKey, JourneyResult, Kind, Outcome, Severity, Stage
 from cxmon.scenario import Journey, load_scenarios
+from cxmon.sharding import Shard, select
 
 log = logging.getLogger("cxmon.scheduler")
 
@@ -77,6 +78,8 @@ class ScheduleOptions:
     artifacts_max_bytes: int | None = 200 * 1024 * 1024
     """Cap on the whole evidence folder; the oldest evidence goes first."""
     health_check_seconds: float = 5.0
+    shard: Shard | None = None
+    """Run only this share of the journeys (``--shard I/N``); ``None``: all of them."""
 
 
 def journey_time_limit(journey: Journey, margin_seconds: float = TIMEOUT_MARGIN_SECONDS) -> float:
@@ -141,7 +144,8 @@ class Scheduler:
 
     def _load(self) -> dict[JourneyKey, Journey]:
         files = load_scenarios(self.paths)
-        return {j.key: j for sf in files for j in sf.journeys(location=self.options.location)}
+        journeys = [j for sf in files for j in sf.journeys(location=self.options.location)]
+        return {j.key: j for j in select(journeys, self.options.shard)}
 
     def load(self) -> None:
         """The first load; raises ``InputError`` (exit 2) when a file is invalid: nothing to serve."""
@@ -295,12 +299,14 @@ class Scheduler:
     @property
     def ready(self) -> bool:
         """Scenarios loaded and the browser up: what ``/readyz`` reports."""
-        return self.loaded and bool(self.journeys) and self.runner.browser_connected
+        # A shard may hold no journey (more runners than journeys): that runner is still ready.
+        has_work = bool(self.journeys) or self.options.shard is not None
+        return self.loaded and has_work and self.runner.browser_connected
 
     def problems(self) -> list[str]:
         """Why the process is not ready, or what went wrong last, in words."""
         out = []
-        if not self.loaded or not self.journeys:
+        if not self.loaded or (not self.journeys and self.options.shard is None):
             out.append("no scenarios loaded")
         if not self.runner.browser_connected:
             out.append("the browser is not running")

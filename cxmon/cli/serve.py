@@ -29,6 +29,7 @@ import typer
 from aiohttp import web
 
 from cxmon.cli.common import BaseUrlOpt, LocationOpt, PathsArg, check_base_url
+from cxmon.cli.shard_option import ShardOpt, shard_option
 from cxmon.cli.status import ExitStatus
 from cxmon.durations import parse_duration
 from cxmon.errors import InfrastructureError, InputError
@@ -119,6 +120,7 @@ def serve(
                                  "'schedule:' of its own, e.g. 30s, 5m."),
     base_url: str | None = BaseUrlOpt,
     location: str = LocationOpt,
+    shard: str | None = ShardOpt,
     concurrency: int = typer.Option(0, "--concurrency", "-j", help="Journeys running at once (0: one per "
                                     "CPU core, at most 4).", min=0),
     journey_timeout: str | None = typer.Option(None, "--journey-timeout", help="Hard limit of one journey "
@@ -155,6 +157,7 @@ def serve(
         artifacts_dir=artifacts if keep_failures > 0 else None,
         keep_failures=keep_failures,
         artifacts_max_bytes=artifacts_max_mb * 1024 * 1024,
+        shard=shard_option(shard),
     )
     try:
         grace = parse_duration(stop_grace)
@@ -198,7 +201,8 @@ async def _serve(app: web.Application, scheduler: Any, runner: Any, host: str, p
         await runner.start()
         if not stop.is_set():
             scheduler.start()
-            log.info("watching %d journeys", len(scheduler.journeys))
+            shard = scheduler.options.shard
+            log.info("watching %d journeys%s", len(scheduler.journeys), f" (shard {shard})" if shard else "")
             await stop.wait()
         log.info("stopping: letting running journeys finish (up to %gs)", grace)
         await scheduler.stop(grace)
