@@ -534,9 +534,19 @@ class JourneySession:
             "decline_selectors": list(self.config.decline_selectors),
             "validation_selectors": list(self.config.validation_selectors),
         }
-        try:
-            data = await self.page.evaluate(PAGE_SNAPSHOT, cfg)
-        except PlaywrightError:
+        data = None
+        for _ in range(3):
+            try:
+                data = await self.page.evaluate(PAGE_SNAPSHOT, cfg)
+                break
+            except PlaywrightError as exc:
+                # A navigation was still under way (a form answered with an error page, a late
+                # redirect): read the page it lands on.
+                if "context was destroyed" not in exc.message and "navigat" not in exc.message:
+                    return None
+                with contextlib.suppress(PlaywrightError):
+                    await self.page.wait_for_load_state("load", timeout=5000)
+        if data is None:
             return None
         snap = PageSnapshot(**data)
         if step.pay is not None or (self.obs is not None and self.obs.stage is Stage.PAYMENT):
