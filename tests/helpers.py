@@ -23,10 +23,17 @@ def write_demo_scenario(
     methods: list[str] | None = None,
     devices: list[str] | None = None,
     name: str = "demo-checkout",
+    uniform_budget: bool = False,
     **changes: Any,
 ) -> Path:
-    """The shipped demo scenario with its matrix narrowed (one journey per test is the rule)."""
+    """The shipped demo scenario with its matrix narrowed (one journey per test is the rule).
+
+    ``uniform_budget`` drops per-step budgets, so every step has the scenario's step budget.
+    """
     data = yaml.safe_load(DEMO_SCENARIO.read_text())
+    if uniform_budget:
+        for step in data["steps"]:
+            step.pop("budget", None)
     data["name"] = name
     data["matrix"] = {"payment_method": methods or ["invoice"]}
     if devices:

@@ -153,7 +153,11 @@ async def runner():
 async def test_fault_is_classified(case: Case, runner: Runner, demo_shop, tmp_path: Path) -> None:
     demo_shop.faults.add(case.fault)
     [journey] = demo_journeys(
-        demo_shop, tmp_path, methods=[case.method], devices=[case.device] if case.device else None
+        demo_shop,
+        tmp_path,
+        methods=[case.method],
+        devices=[case.device] if case.device else None,
+        uniform_budget=True,
     )
     result = await runner.run_journey(journey)
 
