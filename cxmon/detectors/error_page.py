@@ -41,6 +41,11 @@ def _form_rejection(obs: StepObservation, status: int) -> bool:
     return status in (400, 422) and bool(obs.snapshot and obs.snapshot.invalid_fields)
 
 
+def _request_severity(origin: str, config: DetectorConfig) -> Severity:
+    """The shop's and its payment provider's requests fail the journey; others only when configured."""
+    return Severity.FAILURE if origin in (OWN, PROVIDER) or config.third_party == "fail" else Severity.WARNING
+
+
 class ErrorPageDetector:
     name: ClassVar[str] = "error_page"
 
@@ -90,13 +95,11 @@ class ErrorPageDetector:
         for req in obs.failed_requests:
             if req.main_document:
                 continue  # the page itself not loading is `unreachable`
-            watched = req.origin in (OWN, PROVIDER)
-            severity = Severity.FAILURE if watched or config.third_party == "fail" else Severity.WARNING
             out.append(
                 obs.finding(
                     Kind.ERROR_PAGE,
                     f"request failed: {req.method} {req.url} ({req.error})",
-                    severity,
+                    _request_severity(req.origin, config),
                     url=req.url,
                     error=req.error,
                     origin=req.origin,
@@ -105,13 +108,11 @@ class ErrorPageDetector:
             )
         for r in obs.responses:
             if not r.main_document and r.status >= 500:
-                watched = r.origin in (OWN, PROVIDER)
-                severity = Severity.FAILURE if watched or config.third_party == "fail" else Severity.WARNING
                 out.append(
                     obs.finding(
                         Kind.ERROR_PAGE,
                         f"request answered HTTP {r.status}: {r.method} {r.url}",
-                        severity,
+                        _request_severity(r.origin, config),
                         url=r.url,
                         status=r.status,
                         origin=r.origin,
