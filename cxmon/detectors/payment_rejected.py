@@ -55,13 +55,7 @@ class PaymentRejectedDetector:
         snap = obs.snapshot
         invalid_form = bool(snap and snap.invalid_fields)
         for r in obs.responses:
-            if r.origin not in (OWN, PROVIDER):
-                continue
-            if (
-                r.status == 402
-                or (400 <= r.status < 500 and r.status not in (404, 400, 422) and r.method != "GET")
-                or (r.status in (400, 422) and not invalid_form and r.method != "GET")
-            ):
+            if r.origin in (OWN, PROVIDER) and _declines(r.status, r.method, invalid_form):
                 text = _decline_text(obs, config) or ""
                 return [
                     obs.finding(
@@ -108,6 +102,15 @@ class PaymentRejectedDetector:
                     )
                 ]
         return []
+
+
+def _declines(status: int, method: str, invalid_form: bool) -> bool:
+    """402 always; another 4xx answer to a submission, unless it is a form validation answer."""
+    if status == 402:
+        return True
+    if method == "GET" or not 400 <= status < 500 or status == 404:
+        return False
+    return not (status in (400, 422) and invalid_form)
 
 
 def _decline_text(obs: StepObservation, config: DetectorConfig) -> str | None:

@@ -1,0 +1,92 @@
+"""Detectors as pure functions of what the runner saw: plain data in, findings out."""
+
+from __future__ import annotations
+
+from cxmon.detectors import DetectorSet, make_config, prioritise
+from cxmon.detectors.base import OWN, THIRD_PARTY, ActionFailure, FailedRequest, PageSnapshot, Response, StepObservation
+from cxmon.model import Finding, Kind, Severity, Stage
+
+CONFIG = make_config()
+
+
+def obs(**kw) -> StepObservation:
+    base = {"step": "pay", "stage": Stage.PAYMENT, "actions": ("pay", "click"), "pay_method": "card"}
+    base.update(kw)
+    return StepObservation(**base)
+
+
+def kinds(o: StepObservation, config=CONFIG) -> list[tuple[str, str]]:
+    return [(f.kind.value, f.severity.value) for f in DetectorSet().detect(o, config)]
+
+
+def test_402_is_a_declined_payment_not_an_error_page() -> None:
+    o = obs(
+        responses=[Response("http://s/payment", 402, "POST", "document", True, OWN)],
+        snapshot=PageSnapshot(url="http://s/payment", text="Payment declined: your card was declined."),
+    )
+    [finding] = DetectorSet().detect(o, CONFIG)
+    assert finding.kind is Kind.PAYMENT_REJECTED
+    assert finding.evidence["status"] == 402
+    assert finding.evidence["decline_text"] == "Payment declined: your card was declined."
+
+
+def test_422_with_invalid_fields_is_validation_not_error_page_nor_decline() -> None:
+    o = obs(
+        responses=[Response("http://s/checkout", 422, "POST", "document", True, OWN)],
+        snapshot=PageSnapshot(invalid_fields=[{"field": "Email", "message": "Enter a valid email."}]),
+    )
+    assert kinds(o) == [("validation_error", "failure")]
+
+
+def test_500_page_hides_its_consequences() -> None:
+    o = obs(
+        stage=Stage.CHECKOUT,
+        pay_method=None,
+        actions=("click", "expect"),
+        responses=[Response("http://s/checkout", 500, "GET", "document", True, OWN)],
+        assertion_failure={"expected": "text 'Checkout'", "actual": "http://s/checkout"},
+        duration_seconds=9.0,
+        budget_seconds=3.0,
+    )
+    assert kinds(o) == [("error_page", "failure")]
+
+
+def test_third_party_failures_are_warnings_unless_configured() -> None:
+    failed = FailedRequest("https://cdn.example/x.js", "net::ERR_FAILED", "GET", "script", False, THIRD_PARTY)
+    o = obs(stage=Stage.BROWSE, pay_method=None, failed_requests=[failed])
+    assert kinds(o) == [("error_page", "warning")]
+    assert kinds(o, make_config(third_party="fail")) == [("error_page", "failure")]
+
+
+def test_hidden_and_missing_are_told_apart() -> None:
+    covered = ActionFailure(
+        "click",
+        'button "Pay now"',
+        "not_usable",
+        "covered",
+        {"reason": "covered", "covered_by": 'div#cookie "We use cookies"'},
+    )
+    [f] = DetectorSet().detect(obs(action_failure=covered), CONFIG)
+    assert (f.kind, f.evidence["covered_by"]) == (Kind.HIDDEN_ACTION, 'div#cookie "We use cookies"')
+    missing = ActionFailure("click", 'button "Pay now"', "missing", "not on the page")
+    assert kinds(obs(action_failure=missing)) == [("element_missing", "failure")]
+    not_offered = ActionFailure("select_method", "payment method card", "missing", "not offered")
+    [f] = DetectorSet().detect(obs(action_failure=not_offered), CONFIG)
+    assert (f.kind, f.evidence["reason"]) == (Kind.PAYMENT_REJECTED, "not_offered")
+
+
+def test_slow_is_a_warning_in_warn_mode() -> None:
+    o = obs(stage=Stage.BROWSE, pay_method=None, duration_seconds=2.5, budget_seconds=2.0, budget_mode="warn")
+    assert kinds(o) == [("slow", "warning")]
+
+
+def test_prioritise_keeps_specific_causes() -> None:
+    def f(kind: Kind) -> Finding:
+        return Finding(kind, "m", "s", Stage.PAYMENT)
+
+    assert [x.kind for x in prioritise([f(Kind.TIMEOUT), f(Kind.PAYMENT_REJECTED), f(Kind.SLOW)])] == [
+        Kind.PAYMENT_REJECTED
+    ]
+    assert [x.kind for x in prioritise([f(Kind.SLOW)])] == [Kind.SLOW]
+    assert [x.kind for x in prioritise([f(Kind.UNREACHABLE), f(Kind.CONFIRMATION_MISSING)])] == [Kind.UNREACHABLE]
+    assert Severity.FAILURE is f(Kind.SLOW).severity
