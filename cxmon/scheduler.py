@@ -188,8 +188,9 @@ class Scheduler:
             self._next_run.pop(key, None)
             self.metrics.forget(key)
             log.info("journey %s removed", key.id)
-        for key in journeys:
-            self.metrics.declare(key, self.interval(key))
+        for key, journey in journeys.items():
+            steps = [(step.name, stage.value) for step, stage in zip(journey.steps, journey.stages, strict=True)]
+            self.metrics.declare(key, self.interval(key), steps)
             self.history.setdefault(key, deque(maxlen=max(1, self.options.history)))
             if self._started and key not in self._tasks:
                 self._spawn(key)

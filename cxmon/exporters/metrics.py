@@ -11,7 +11,7 @@ never reaches back into the runner.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -19,7 +19,7 @@ from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.metrics_core import Metric
 
 from cxmon import __version__
-from cxmon.model import DEFAULT_LABEL, Finding, JourneyKey, JourneyResult, Outcome, StepStatus
+from cxmon.model import DEFAULT_LABEL, Finding, JourneyKey, JourneyResult, Kind, Outcome, StepStatus
 
 JOURNEY_LABELS: tuple[str, ...] = ("scenario", "payment_method", "device", "location")
 """J: every journey metric carries all of these, so no two journeys share a series."""
@@ -146,18 +146,28 @@ class CxmonMetrics:
         self._children.setdefault(key, set()).add(_Child(metric, values))
         return metric.labels(*values)
 
-    def declare(self, key: JourneyKey, interval_seconds: float | None = None) -> None:
-        """Creates a journey's run counters at 0 (so ``increase()`` sees its first run) and sets its
-        schedule. Called by the scheduler when a journey is loaded, before it first runs."""
+    def declare(
+        self, key: JourneyKey, interval_seconds: float | None = None, steps: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        """Creates a journey's counters at 0 and sets its schedule.
+
+        A counter born at 1 shows no ``increase()``: without its 0, a shop's first failure of a kind
+        would reach alerts and panels one run late. So every run result, and every failure kind at
+        every ``(step, stage)``, starts at 0. Called by the scheduler when a journey is loaded,
+        before it first runs, and on every observed run.
+        """
         for result in RESULTS:
             self._labels(self.journey_runs, key, result)
+        for step, stage in steps:
+            for kind in Kind:
+                self._labels(self.failures, key, step, stage, kind.value)
         if interval_seconds is not None:
             self._labels(self.journey_interval, key).set(interval_seconds)
 
     def observe(self, result: JourneyResult) -> None:
         """Records one journey run."""
         key = result.key
-        self.declare(key, result.interval_seconds)
+        self.declare(key, result.interval_seconds, [(s.name, s.stage.value) for s in result.steps])
         self._labels(self.journey_runs, key, result.outcome.value).inc()
         if result.outcome is not Outcome.ERROR:
             # An error run says nothing about the shop: success, duration and "last run" stay as the

@@ -111,6 +111,17 @@ def test_flaky_counts_as_success() -> None:
     assert m.registry.get_sample_value("cxmon_journey_runs_total", {**J, "result": "flaky"}) == 1
 
 
+def test_failure_series_start_at_zero_so_the_first_failure_is_an_increase() -> None:
+    m = CxmonMetrics()
+    m.observe(passed())
+    get = m.registry.get_sample_value
+    for step, stage in (("home", "browse"), ("pay", "payment")):
+        for kind in ("payment_rejected", "confirmation_missing", "error_page", "hidden_action"):
+            assert get("cxmon_failures_total", S(step, stage, kind=kind)) == 0
+    m.observe(failed())
+    assert get("cxmon_failures_total", S("pay", "payment", kind="payment_rejected")) == 1
+
+
 def test_fail_counts_failure_findings_by_kind_step_and_stage() -> None:
     m = CxmonMetrics()
     m.observe(passed())
@@ -121,8 +132,8 @@ def test_fail_counts_failure_findings_by_kind_step_and_stage() -> None:
     assert get("cxmon_failures_total", S("pay", "payment", kind="payment_rejected")) == 1
     # The journey-level finding is counted at the step it names.
     assert get("cxmon_failures_total", S("pay", "payment", kind="slow")) == 1
-    # A warning is not a failure.
-    assert get("cxmon_failures_total", S("home", "browse", kind="slow")) is None
+    # A warning is not a failure: the series stays at the 0 it was created with.
+    assert get("cxmon_failures_total", S("home", "browse", kind="slow")) == 0
     # Skipped steps are not observed; their budget is still known.
     assert get("cxmon_step_duration_seconds_count", S("confirmation", "confirmation")) is None
     assert get("cxmon_step_budget_seconds", S("confirmation", "confirmation")) == 3.0
