@@ -43,6 +43,9 @@ MAX_TEXT = 20_000
 # scripts) before cxmon reports what the customer would have met.
 USABLE_GRACE_SECONDS = 2.0
 _PROBE_INTERVAL = 0.1
+# A page whose navigation never completes (a shop that accepts and never answers) leaves
+# evaluate() waiting for a document that never comes: reading the page is bounded on its own.
+SNAPSHOT_TIMEOUT_SECONDS = 3.0
 _ALERT_POLL = """() => !!document.querySelector('[aria-invalid="true"], [role="alert"]:not(:empty)')"""
 
 
@@ -106,6 +109,7 @@ class JourneySession:
         self.probe_actions = probe_actions
         self.step_timeout = step_timeout
         self.obs: StepObservation | None = None
+        self.navigations = 0
         self.fatal = asyncio.Event()
         self.order_number: str | None = None
         self.console: list[str] = []
@@ -115,6 +119,8 @@ class JourneySession:
         page.on("pageerror", self._on_page_error)
         page.on("console", self._on_console)
         page.on("framenavigated", self._on_navigated)
+        # A page closed under the journey (the browser crashed or was killed) ends every wait at once.
+        page.on("close", lambda _: self.fatal.set())
 
     # --- page events ------------------------------------------------------------------------
 
@@ -177,8 +183,10 @@ class JourneySession:
                 self.obs.console_errors.append(message.text)
 
     def _on_navigated(self, frame: Frame) -> None:
-        if frame == self.page.main_frame and self.obs is not None:
-            self.obs.navigated = True
+        if frame == self.page.main_frame:
+            self.navigations += 1
+            if self.obs is not None:
+                self.obs.navigated = True
 
     # --- steps -----------------------------------------------------------------------------------
 
@@ -204,6 +212,8 @@ class JourneySession:
         t0 = time.monotonic()
         deadline = t0 + timeout
         findings: list[Finding] = []
+        # Set when the page was read before checks that then held at once: nothing new to read.
+        read_before_checks = False
         try:
             # The hard limit: actions bound themselves by the deadline, this catches anything else.
             await asyncio.wait_for(self._perform(step, obs, deadline), timeout + 1.0)
@@ -213,7 +223,9 @@ class JourneySession:
                     obs.snapshot = await self._snapshot(step)
                     findings = self._failures(obs)
                 if not findings:
+                    navigations = self.navigations
                     await asyncio.wait_for(self._check(step, obs, deadline), max(deadline - time.monotonic(), 0) + 1.0)
+                    read_before_checks = obs.snapshot is not None and navigations == self.navigations
         except StepStop:
             pass
         except TimeoutError:
@@ -225,7 +237,10 @@ class JourneySession:
                 step.name, stage, StepStatus.SKIPPED, started_at, obs.duration_seconds, budget, self.page.url
             )
         if self.probe_actions:
-            obs.snapshot = await self._snapshot(step)
+            # A goto that timed out has no document to read: the browser is still waiting for it.
+            fail = obs.action_failure
+            if (fail is None or (fail.action, fail.reason) != ("goto", "timeout")) and not read_before_checks:
+                obs.snapshot = await self._snapshot(step)
             findings = self.detectors.detect(obs, self.config)
         else:
             findings = _bare_findings(obs)
@@ -326,15 +341,17 @@ class JourneySession:
         with contextlib.suppress(PlaywrightError):
             await self._race(leave, shows_problem())
 
-    async def _race(self, *aws: Awaitable[Any]) -> None:
-        """Waits for the first of ``aws`` or for a fatal page event (an error page, a crash)."""
+    async def _race(self, *aws: Awaitable[Any]) -> Any:
+        """Waits for the first of ``aws`` (returning its result) or for a fatal page event (an error
+        page, a crash; returning ``None``)."""
         tasks = [asyncio.ensure_future(a) for a in aws]
         fatal = asyncio.ensure_future(self.fatal.wait())
         try:
             done, _ = await asyncio.wait([*tasks, fatal], return_when=asyncio.FIRST_COMPLETED)
-            for t in done:
-                if t is not fatal and t.exception() is not None:
-                    raise t.exception()  # type: ignore[misc]
+            for t in tasks:
+                if t in done:
+                    return t.result()
+            return None
         finally:
             for t in (*tasks, fatal):
                 if not t.done():
@@ -357,9 +374,15 @@ class JourneySession:
         obs = self.obs
         assert obs is not None
         target = spec.describe()
+        # Role locators skip hidden elements: look for any match, to tell hidden from missing.
         present = resolve(scope, spec, include_hidden=True) if spec.role is not None else loc
+        probe: dict[str, Any] | None = None
         try:
-            await self._race(present.wait_for(state="attached", timeout=_ms(deadline)))
+            if self.probe_actions and action != "fill":
+                # One round trip: waits until a match is attached, then reads what a customer meets.
+                probe = await self._race(present.evaluate(ACTION_PROBE, timeout=_ms(deadline)))
+            else:
+                await self._race(present.wait_for(state="attached", timeout=_ms(deadline)))
         except PlaywrightTimeout:
             obs.action_failure = ActionFailure(
                 action, target, "missing", f"{target} is not on the page", url=self.page.url
@@ -367,15 +390,18 @@ class JourneySession:
             raise StepStop from None
         if self.fatal.is_set():
             raise StepStop
-        if present is not loc and not await self._appears(loc, deadline):
-            # Only hidden matches: what the customer meets is the hidden element.
-            probe = await self._probe(present)
-            obs.action_failure = ActionFailure(
-                action, target, "not_usable", "hidden", probe or {"reason": "hidden"}, url=self.page.url
-            )
-            raise StepStop
-        if self.probe_actions and action != "fill":
-            probe = await self._usable(loc, deadline)
+        if present is not loc and (probe is None or probe.get("reason")):
+            if not await self._appears(loc, deadline):
+                # Only hidden matches: what the customer meets is the hidden element.
+                probe = probe or await self._probe(present)
+                obs.action_failure = ActionFailure(
+                    action, target, "not_usable", "hidden", probe or {"reason": "hidden"}, url=self.page.url
+                )
+                raise StepStop
+            if probe is not None:
+                probe = await self._probe(loc)
+        if probe is not None and probe.get("reason"):
+            probe = await self._usable(loc, deadline, probe)
             if probe is not None and probe.get("reason"):
                 obs.action_failure = ActionFailure(
                     action, target, "not_usable", probe["reason"], probe, url=self.page.url
@@ -406,9 +432,11 @@ class JourneySession:
         except PlaywrightError:
             return None
 
-    async def _usable(self, loc: PWLocator, deadline: float) -> dict[str, Any] | None:
-        """Probes the element; gives a late page a short grace before calling it unusable."""
-        probe = await self._probe(loc)
+    async def _usable(
+        self, loc: PWLocator, deadline: float, probe: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """Probes again until the element is usable: a late page gets a short grace before cxmon
+        calls it unusable."""
         grace_end = min(time.monotonic() + USABLE_GRACE_SECONDS, deadline)
         while probe is not None and probe.get("reason") and time.monotonic() < grace_end:
             await asyncio.sleep(_PROBE_INTERVAL)
@@ -537,8 +565,10 @@ class JourneySession:
         data = None
         for _ in range(3):
             try:
-                data = await self.page.evaluate(PAGE_SNAPSHOT, cfg)
+                data = await asyncio.wait_for(self.page.evaluate(PAGE_SNAPSHOT, cfg), SNAPSHOT_TIMEOUT_SECONDS)
                 break
+            except TimeoutError:
+                return None
             except PlaywrightError as exc:
                 # A navigation was still under way (a form answered with an error page, a late
                 # redirect): read the page it lands on.
@@ -553,8 +583,8 @@ class JourneySession:
             # The provider's iframe is part of what the customer sees on a payment page.
             for frame in self.page.frames[1:]:
                 try:
-                    sub = await frame.evaluate(PAGE_SNAPSHOT, cfg)
-                except PlaywrightError:
+                    sub = await asyncio.wait_for(frame.evaluate(PAGE_SNAPSHOT, cfg), SNAPSHOT_TIMEOUT_SECONDS)
+                except (PlaywrightError, TimeoutError):
                     continue
                 snap.invalid_fields.extend(sub["invalid_fields"])
                 snap.alerts.extend(sub["alerts"])

@@ -26,7 +26,15 @@ async def test_concurrent_results_equal_sequential(demo_shop, tmp_path: Path) ->
     # Faults that hit one method and one device only, so every journey has a different story.
     demo_shop.faults.add("payment_rejected:invoice")
     demo_shop.faults.add("hidden_action:offscreen_mobile")
-    journeys = demo_journeys(demo_shop, tmp_path, methods=["card", "invoice"], devices=["Desktop Chrome", "Pixel 7"])
+    # Budgets far out of reach: this test is about classification, and a loaded machine must not add `slow`.
+    journeys = demo_journeys(
+        demo_shop,
+        tmp_path,
+        methods=["card", "invoice"],
+        devices=["Desktop Chrome", "Pixel 7"],
+        uniform_budget=True,
+        budgets={"step": "60s", "journey": "300s"},
+    )
     assert [j.key.id for j in journeys] == [
         "demo-checkout[card,Desktop Chrome]",
         "demo-checkout[card,Pixel 7]",
