@@ -7,7 +7,11 @@ from pathlib import Path
 
 def children(pid: int) -> list[int]:
     out: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:  # the process has just exited
+        return out
+    for task in tasks:
         try:
             out.extend(int(c) for c in (task / "children").read_text().split())
         except OSError:
