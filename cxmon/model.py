@@ -183,6 +183,8 @@ class JourneyResult:
     budget_seconds: float | None = None
     error: str | None = None
     """cxmon's own trouble, when the outcome is ``error``."""
+    cleanup: dict[str, Any] | None = None
+    """The scenario's after-order cleanup request, when one was sent: method, url, status, ok, error."""
 
     def all_findings(self) -> list[Finding]:
         out = [f for s in self.steps for f in s.findings]
@@ -206,6 +208,8 @@ class JourneyResult:
             "artifacts": dict(self.artifacts),
             "steps": [s.to_dict() for s in self.steps],
             "findings": [f.to_dict() for f in self.findings],
+            # Only when sent, so results of scenarios without a cleanup keep their shape.
+            **({"cleanup": dict(self.cleanup)} if self.cleanup is not None else {}),
         }
 
 

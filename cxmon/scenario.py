@@ -40,6 +40,8 @@ from cxmon.redact import Redactor
 SCENARIO_SUFFIXES = (".yml", ".yaml")
 MATRIX_DIMENSIONS = ("payment_method", "device")
 JOURNEY_VARIABLES = ("payment_method", "device", "location")
+RUN_VARIABLES = ("order_number",)
+"""Filled in while the journey runs (for ``cleanup:``)."""
 
 Duration = Annotated[
     float,
@@ -343,6 +345,33 @@ class BasicAuth(_Strict):
 _HEADER_NAME = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"
 
 
+class Identify(_Strict):
+    """How cxmon's browser says it is a synthetic monitor, so shops can leave its orders out of
+    analytics and fulfilment (see docs/security.md).
+
+    ``header`` goes with every request to the shop's own origin and its payment provider origins
+    (``header_scope: own``, the default: added in flight, so a page's cross-origin fetches never
+    need a CORS preflight for it), or with every request (``all``: set as an extra HTTP header,
+    which makes cross-origin fetches and XHRs send a CORS preflight that some third parties refuse).
+    ``user_agent_suffix`` is appended to the browser's (or the device's) User-Agent, on every request.
+    """
+
+    header: str | None = Field("X-Cxmon-Synthetic", description="Header name; null: no header")
+    value: Annotated[str, BeforeValidator(_to_str)] = Field("1", description="Header value")
+    header_scope: Literal["own", "all"] = Field("own", description="own: shop and provider origins; all: every request")
+    user_agent_suffix: str = Field(
+        "cxmon/{version} (synthetic monitoring)",
+        description="Appended to the User-Agent; {version} is cxmon's version; empty: User-Agent unchanged",
+    )
+
+    @field_validator("header")
+    @classmethod
+    def _header_name(cls, name: str | None) -> str | None:
+        if name is not None and not re.match(_HEADER_NAME, name):
+            raise ValueError(f"not a valid HTTP header name: {name!r}")
+        return name
+
+
 class Http(_Strict):
     """How the browser talks to a protected shop: credentials and extra request headers.
 
@@ -353,9 +382,39 @@ class Http(_Strict):
     """
 
     basic_auth: BasicAuth | None = None
+    ignore_https_errors: bool = Field(
+        False, description="Accept an invalid TLS certificate (self-signed staging); default: unreachable"
+    )
+    identify: Identify = Field(default_factory=Identify, description="The synthetic-traffic header and User-Agent")
     headers: dict[str, Annotated[str, BeforeValidator(_to_str)]] = Field(
         default_factory=dict, description="Extra request headers, e.g. {X-Preview-Token: ${TOKEN}}"
     )
+
+    @field_validator("headers")
+    @classmethod
+    def _header_names(cls, headers: dict[str, str]) -> dict[str, str]:
+        bad = [name for name in headers if not re.match(_HEADER_NAME, name)]
+        if bad:
+            raise ValueError(f"not a valid HTTP header name: {', '.join(map(repr, bad))}")
+        return headers
+
+
+class Cleanup(_Strict):
+    """A request sent after the journey to undo the test order (e.g. cancel it through an API).
+
+    Sent with the journey's browser context (its cookies, User-Agent and identifying header) once the
+    steps are over, also when a step after the order failed. ``run: order_placed`` (the default)
+    sends it only when the journey captured an order number (``${order_number}``); ``always`` after
+    every journey that opened the shop. Its outcome is recorded in the result; a failed cleanup is a
+    warning, never a journey failure.
+    """
+
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "POST"
+    url: str = Field(description="A URL, or a path under base_url; may use ${order_number}")
+    headers: dict[str, Annotated[str, BeforeValidator(_to_str)]] = Field(default_factory=dict)
+    body: str | dict[str, Any] | None = Field(None, description="Text, or a mapping sent as JSON")
+    run: Literal["order_placed", "always"] = "order_placed"
+    timeout: Duration = Field(10.0, description="Time limit of the request")
 
     @field_validator("headers")
     @classmethod
@@ -382,6 +441,7 @@ class Scenario(_Strict):
     detect: Detect = Field(default_factory=Detect)
     http: Http = Field(default_factory=Http, description="Basic auth and headers for protected deploys")
     steps: list[Step] = Field(min_length=1)
+    cleanup: Cleanup | None = Field(None, description="A request that undoes the test order after the journey")
 
     @field_validator("base_url")
     @classmethod
@@ -635,7 +695,7 @@ def _substitute(
         escaped, name, default = m.group(1), m.group(2), m.group(3)
         if escaped:
             return m.group(0)[1:]
-        if name in JOURNEY_VARIABLES:
+        if name in JOURNEY_VARIABLES or name in RUN_VARIABLES:
             return m.group(0)
         if name in lookup:
             resolved = lookup[name]

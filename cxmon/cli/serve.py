@@ -19,9 +19,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import ssl
 import sys
 import urllib.parse
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +76,9 @@ def artifact_url(artifacts_dir: Path, path: str) -> str | None:
     return "/artifacts/" + urllib.parse.quote(target.relative_to(root).as_posix())
 
 
-def build_app(scheduler: Any, metrics: Any, artifacts_dir: Path | None) -> web.Application:
+def build_app(
+    scheduler: Any, metrics: Any, artifacts_dir: Path | None, middlewares: Sequence[Any] = ()
+) -> web.Application:
     """The web application of ``cxmon serve`` (a function of its own so tests can drive it)."""
     from cxmon.exporters.results_page import render_results_page
 
@@ -98,13 +103,19 @@ def build_app(scheduler: Any, metrics: Any, artifacts_dir: Path | None) -> web.A
         )
         return web.Response(text=page, content_type="text/html")
 
-    app = web.Application()
+    app = web.Application(middlewares=list(middlewares))
     app.router.add_get("/metrics", metrics_handler)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/", results)
     if artifacts_dir is not None:
-        artifacts_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            artifacts_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            # Monitoring matters more than evidence: keep running, say so now and at every failure.
+            log.error("cannot create the evidence folder %s: %s; failed runs will have no evidence", artifacts_dir,
+                      exc.strerror or exc)
+            return app
         # aiohttp's static route refuses paths that resolve outside the folder and, without
         # follow_symlinks, links that point out of it; no listing of the folder.
         app.router.add_static("/artifacts/", artifacts_dir, show_index=False, follow_symlinks=False)
@@ -136,6 +147,14 @@ def serve(
                                    "journeys may take to finish before they are cancelled."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Log only warnings and errors (default: one "
                                "line per run)."),
+    tls_cert: Path | None = typer.Option(None, "--tls-cert", help="Serve HTTPS with this PEM certificate (chain); "
+                                         "needs --tls-key. See docs/security.md."),
+    tls_key: Path | None = typer.Option(None, "--tls-key", help="The PEM private key of --tls-cert."),
+    basic_auth_user: str | None = typer.Option(None, "--basic-auth-user", help="Ask for this user and a password "
+                                               "on every path but /healthz."),
+    basic_auth_password_file: Path | None = typer.Option(None, "--basic-auth-password-file", help="File holding "
+                                                         "the password of --basic-auth-user (default: the "
+                                                         "CXMON_BASIC_AUTH_PASSWORD variable)."),
 ) -> int:
     """Run the scenarios on their schedules and serve Prometheus metrics and a results page.
 
@@ -143,12 +162,16 @@ def serve(
     cxmon_config_last_reload_successful to 0). SIGTERM/SIGINT stop gracefully and exit 0.
     """
     from cxmon.cli.run import default_concurrency
+    from cxmon.cli.web_security import basic_auth_middleware, basic_auth_password, tls_context
     from cxmon.exporters.metrics import CxmonMetrics
     from cxmon.runner import Runner, RunOptions
     from cxmon.scheduler import ScheduleOptions, Scheduler
 
     check_base_url(base_url)
     host, port = parse_listen(listen)
+    ssl_context = tls_context(tls_cert, tls_key)
+    password = basic_auth_password(basic_auth_user, basic_auth_password_file, os.environ)
+    middlewares = [basic_auth_middleware(basic_auth_user, password)] if basic_auth_user and password else []
     options = ScheduleOptions(
         default_interval_seconds=_duration("--interval", interval),
         location=location,
@@ -169,11 +192,19 @@ def serve(
     runner = Runner(RunOptions(base_url=base_url, artifacts_dir=options.artifacts_dir))
     scheduler = Scheduler(runner, metrics, paths, options)
     scheduler.load()  # invalid files: InputError, exit 2, before anything starts
-    app = build_app(scheduler, metrics, options.artifacts_dir)
-    return asyncio.run(_serve(app, scheduler, runner, host, port, grace))
+    app = build_app(scheduler, metrics, options.artifacts_dir, middlewares)
+    return asyncio.run(_serve(app, scheduler, runner, host, port, grace, ssl_context))
 
 
-async def _serve(app: web.Application, scheduler: Any, runner: Any, host: str, port: int, grace: float) -> int:
+async def _serve(
+    app: web.Application,
+    scheduler: Any,
+    runner: Any,
+    host: str,
+    port: int,
+    grace: float,
+    ssl_context: ssl.SSLContext | None = None,
+) -> int:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     reloads: set[asyncio.Task[bool]] = set()
@@ -192,12 +223,13 @@ async def _serve(app: web.Application, scheduler: Any, runner: Any, host: str, p
     await site_runner.setup()
     try:
         try:
-            await web.TCPSite(site_runner, host, port).start()
+            await web.TCPSite(site_runner, host, port, ssl_context=ssl_context).start()
         except OSError as exc:
             raise InfrastructureError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
         bound = site_runner.addresses[0][1]
         shown = f"[{host}]" if ":" in host else host
-        print(f"cxmon serve: listening on http://{shown}:{bound}/metrics", file=sys.stderr, flush=True)
+        scheme = "https" if ssl_context is not None else "http"
+        print(f"cxmon serve: listening on {scheme}://{shown}:{bound}/metrics", file=sys.stderr, flush=True)
         await runner.start()
         if not stop.is_set():
             scheduler.start()

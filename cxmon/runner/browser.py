@@ -32,6 +32,9 @@ QUIET_FLAGS = (
     "--disable-sync",
     "--no-first-run",
 )
+# The reserved .invalid TLD (RFC 2606) never resolves: answered inside the browser, so a scenario
+# (or a test) can meet a DNS failure without a lookup leaving the machine. Other names resolve as usual.
+RESOLVER_RULES = "--host-resolver-rules=MAP *.invalid ~NOTFOUND"
 HINT = (
     "Install a Chromium: `apt-get install chromium` (Debian/Ubuntu) or "
     "`python -m playwright install chromium`, or point CXMON_BROWSER at a Chromium/Chrome binary."
@@ -94,12 +97,45 @@ def device_names() -> frozenset[str]:
 
 def launch_args(extra: Sequence[str] = ()) -> list[str]:
     """Chromium flags cxmon always passes."""
-    args = list(QUIET_FLAGS)
+    args = [*QUIET_FLAGS, RESOLVER_RULES]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # Chromium's sandbox cannot run as root.
         args.append("--no-sandbox")
     args.extend(extra)
     return args
+
+
+def browser_processes(root: int | None = None) -> set[int]:
+    """Process ids of the Chromium browser processes (not their renderers and helpers) started under
+    ``root`` (default: this process), read from ``/proc``; empty where there is no ``/proc``."""
+    root = os.getpid() if root is None else root
+    parents: dict[int, int] = {}
+    commands: dict[int, bytes] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return set()
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            commands[int(entry)] = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except OSError:
+            continue
+        # The command name may hold spaces and parentheses: the fields after the last ')' are fixed.
+        parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    under: set[int] = set()
+    frontier = {root}
+    while frontier:
+        frontier = {pid for pid, ppid in parents.items() if ppid in frontier and pid not in under}
+        under |= frontier
+    # Playwright talks to the browser process over a pipe; its helpers carry a --type= flag.
+    return {
+        pid
+        for pid in under
+        if b"--remote-debugging-pipe" in commands.get(pid, b"") and b"--type=" not in commands.get(pid, b"")
+    }
 
 
 async def launch_browser(playwright: Playwright, extra_args: Sequence[str] = ()) -> Browser:

@@ -26,8 +26,10 @@ from cxmon.durations import format_duration
 from cxmon.errors import InfrastructureError
 from cxmon.model import Finding, JourneyResult, Kind, Outcome, Severity, Stage, StepResult, StepStatus
 from cxmon.redact import Redactor
-from cxmon.runner.browser import launch_browser
+from cxmon.runner.browser import browser_processes, launch_browser
+from cxmon.runner.cleanup import send_cleanup, should_run
 from cxmon.runner.evidence import EvidenceWriter
+from cxmon.runner.identity import apply_header, default_user_agent, route_header, user_agent_suffix, with_suffix
 from cxmon.runner.steps import JourneySession
 from cxmon.scenario import Journey
 
@@ -68,6 +70,8 @@ class Runner:
         self._browser: Browser | None = None
         self._launch_lock = asyncio.Lock()
         self.launches = 0
+        self._default_user_agent: str | None = None
+        self._browser_pid: int | None = None
 
     async def __aenter__(self) -> Runner:
         await self.start()
@@ -100,9 +104,8 @@ class Runner:
 
     @property
     def browser_pid(self) -> int | None:
-        """The browser process id, for fault tests and health checks."""
-        proc = getattr(getattr(self._browser, "_impl_obj", None), "_browser_process", None)
-        return getattr(proc, "pid", None)
+        """The browser process id (where ``/proc`` tells it), for fault tests and health checks."""
+        return self._browser_pid if self._browser is not None else None
 
     async def browser(self) -> Browser:
         """The browser, launched again if it died."""
@@ -114,6 +117,7 @@ class Runner:
                     log.warning("the browser is gone; launching a new one")
                     with contextlib.suppress(Exception):
                         await self._browser.close()
+                before = browser_processes()
                 try:
                     self._browser = await launch_browser(self._pw, self.options.browser_args)
                 except InfrastructureError:
@@ -121,6 +125,8 @@ class Runner:
                 except PlaywrightError as exc:
                     raise InfrastructureError(f"cannot launch the browser: {exc.message.splitlines()[0]}") from exc
                 self.launches += 1
+                new = browser_processes() - before
+                self._browser_pid = new.pop() if len(new) == 1 else None
             return self._browser
 
     def device_descriptor(self, name: str) -> dict[str, Any]:
@@ -200,7 +206,10 @@ class Runner:
         tracing = opts.trace != "off"
         try:
             browser = await self.browser()
-            context = await browser.new_context(**self._context_args(journey))
+            context_args = self._context_args(journey)
+            await self._identify(browser, journey, context_args)
+            context = await browser.new_context(**context_args)
+            await route_header(context, scenario.http.identify, [base_url, *scenario.detect.provider_origins])
             await context.add_init_script(WEB_VITALS_INIT)
             if tracing:
                 # Screencast frames would show typed secrets; DOM snapshots are scrubbed as text.
@@ -219,6 +228,15 @@ class Runner:
                 step_timeout=opts.step_timeout,
             )
             await self._walk(journey, session, result)
+            if not self.browser_connected:
+                # What the steps saw after the browser died (a "closed" navigation looks like an
+                # unreachable shop) says nothing about the shop: the run is cxmon's own failure.
+                for step in result.steps:
+                    if step.failed:
+                        step.status = StepStatus.ERROR
+                        step.findings = []
+                at = next((s.name for s in result.steps if s.status is StepStatus.ERROR), "")
+                raise InfrastructureError(f"it died during step {at}" if at else "it died during the journey")
             result.order_number = session.order_number
             result.duration_seconds = time.monotonic() - t0
             budget = scenario.budgets.journey
@@ -242,6 +260,17 @@ class Runner:
                 )
             if any(s.failed for s in result.steps) or any(f.severity is Severity.FAILURE for f in result.findings):
                 result.outcome = Outcome.FAIL
+            if should_run(scenario.cleanup, result, session.order_number):
+                assert scenario.cleanup is not None
+                identify = scenario.http.identify
+                await send_cleanup(
+                    context.request,
+                    scenario.cleanup,
+                    base_url,
+                    session.order_number,
+                    {identify.header: identify.value} if identify.header else {},
+                    result,
+                )
             if evidence is not None and (result.outcome is Outcome.FAIL or opts.trace == "on"):
                 result.artifacts = await evidence.capture(page, context, session, result, tracing)
             elif tracing:
@@ -283,6 +312,11 @@ class Runner:
             if stopped:
                 result.steps.append(StepResult(step.name, stage, StepStatus.SKIPPED, budget_seconds=budget))
                 continue
+            if not self.browser_connected:
+                # Each further step would only wait out its time limit on a dead page.
+                result.steps.append(StepResult(step.name, stage, StepStatus.SKIPPED, budget_seconds=budget))
+                stopped = True
+                continue
             try:
                 step_result = await session.run_step(step, stage, budget, scenario.budgets.mode)
             except PlaywrightError:
@@ -307,7 +341,7 @@ class Runner:
             args.pop("default_browser_type", None)
         else:
             args["viewport"] = dict(DESKTOP_VIEWPORT)
-        if opts.ignore_https_errors:
+        if opts.ignore_https_errors or journey.scenario.http.ignore_https_errors:
             args["ignore_https_errors"] = True
         http = journey.scenario.http
         if http.basic_auth is not None:
@@ -319,7 +353,19 @@ class Runner:
             }
         if http.headers:
             args["extra_http_headers"] = dict(http.headers)
+        apply_header(http.identify, args)
         return args
+
+    async def _identify(self, browser: Browser, journey: Journey, args: dict[str, Any]) -> None:
+        """Appends the scenario's User-Agent suffix to the device's, or to the browser's default."""
+        suffix = user_agent_suffix(journey.scenario.http.identify)
+        if not suffix:
+            return
+        if "user_agent" not in args:
+            if self._default_user_agent is None:
+                self._default_user_agent = await default_user_agent(browser)
+            args["user_agent"] = self._default_user_agent
+        args["user_agent"] = with_suffix(args["user_agent"], suffix)
 
 
 def redact_result(result: JourneyResult, redactor: Redactor) -> JourneyResult:
@@ -338,6 +384,8 @@ def redact_result(result: JourneyResult, redactor: Redactor) -> JourneyResult:
         result.error = redactor.text(result.error)
     if result.order_number:
         result.order_number = redactor.text(result.order_number)
+    if result.cleanup is not None:
+        result.cleanup = redactor.data(result.cleanup)
     return result
 
 

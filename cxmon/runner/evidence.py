@@ -7,6 +7,7 @@ console log and the failed or erroring requests.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -27,6 +28,8 @@ from cxmon.runner.steps import JourneySession
 from cxmon.scenario import Journey
 
 log = logging.getLogger("cxmon.evidence")
+
+PAGE_READ_TIMEOUT_SECONDS = 5.0
 
 
 class EvidenceWriter:
@@ -59,8 +62,10 @@ class EvidenceWriter:
         r = self.redactor
         try:
             await self._screenshot(page, files)
-            with contextlib.suppress(PlaywrightError):
-                self._write("page.html", r.text(await page.content()), files, "html")
+            # Bounded: a page whose navigation never completed has no content to give.
+            with contextlib.suppress(PlaywrightError, TimeoutError):
+                content = await asyncio.wait_for(page.content(), PAGE_READ_TIMEOUT_SECONDS)
+                self._write("page.html", r.text(content), files, "html")
             self._write("console.log", r.text("\n".join(session.console) + "\n"), files, "console")
             self._write("requests.log", r.text("\n".join(session.network_log) + "\n"), files, "requests")
             self._write("result.json", json.dumps(r.data(result.to_dict()), indent=2, default=str), files, "result")
@@ -82,8 +87,8 @@ class EvidenceWriter:
         if self.redactor:
             secrets = sorted(self.redactor.values)
             for frame in page.frames:
-                with contextlib.suppress(PlaywrightError):
-                    if await frame.evaluate(MARK_SECRET_INPUTS, secrets):
+                with contextlib.suppress(PlaywrightError, TimeoutError):
+                    if await asyncio.wait_for(frame.evaluate(MARK_SECRET_INPUTS, secrets), PAGE_READ_TIMEOUT_SECONDS):
                         masks.append(frame.locator("[data-cxmon-secret]"))
         try:
             await page.screenshot(path=str(path), full_page=True, mask=masks, timeout=10_000)
