@@ -760,7 +760,9 @@ def load_scenario(
     if node is not None:
         _index_lines(node, (), lines)
 
-    secrets = {s for s in raw.get("secrets") or [] if isinstance(s, str)}
+    # Anything but a list of names is reported by the schema below; here it only must not break.
+    listed = raw.get("secrets")
+    secrets = {s for s in listed if isinstance(s, str)} if isinstance(listed, list) else set()
     variables = raw.get("variables") if isinstance(raw.get("variables"), dict) else {}
     problems: list[tuple[tuple[Any, ...], str]] = []
     secret_values: set[str] = set()
