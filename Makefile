@@ -10,7 +10,7 @@ DEMO_PROVIDER_PORT ?= 8401
 APT_PACKAGES := chromium prometheus prometheus-pushgateway prometheus-alertmanager
 APT_BINARIES := /usr/bin/chromium /usr/bin/prometheus /usr/bin/promtool /usr/bin/prometheus-pushgateway /usr/bin/prometheus-alertmanager
 
-.PHONY: install browser system-deps demo test lint dashboards check-generated bench clean help
+.PHONY: install browser system-deps demo test lint dashboards check-generated bench soak clean help
 
 help:
 	@echo "make demo   - set up, start the demo shop, run the demo scenarios, show the results"
@@ -71,6 +71,10 @@ check-generated: install
 # cxmon against a plain Playwright script, same shop, same run; writes benchmarks/RESULTS.md.
 bench: install
 	$(BIN)/python benchmarks/bench.py --out benchmarks/RESULTS.md
+
+# Long soak of cxmon serve with faults toggled; the suite runs a short version.
+soak: install
+	$(BIN)/python benchmarks/soak.py --journeys 300 --out benchmarks/SOAK.md
 
 clean:
 	rm -rf $(VENV) cxmon-artifacts reports .pytest_cache .ruff_cache .demo-shop.log
