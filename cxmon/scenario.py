@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -345,6 +346,16 @@ class BasicAuth(_Strict):
 _HEADER_NAME = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"
 
 
+def _header_names(headers: dict[str, str]) -> dict[str, str]:
+    bad = [name for name in headers if not re.match(_HEADER_NAME, name)]
+    if bad:
+        raise ValueError(f"not a valid HTTP header name: {', '.join(map(repr, bad))}")
+    return headers
+
+
+Headers = Annotated[dict[str, Annotated[str, BeforeValidator(_to_str)]], AfterValidator(_header_names)]
+
+
 class Identify(_Strict):
     """How cxmon's browser says it is a synthetic monitor, so shops can leave its orders out of
     analytics and fulfilment (see docs/security.md).
@@ -386,17 +397,9 @@ class Http(_Strict):
         False, description="Accept an invalid TLS certificate (self-signed staging); default: unreachable"
     )
     identify: Identify = Field(default_factory=Identify, description="The synthetic-traffic header and User-Agent")
-    headers: dict[str, Annotated[str, BeforeValidator(_to_str)]] = Field(
+    headers: Headers = Field(
         default_factory=dict, description="Extra request headers, e.g. {X-Preview-Token: ${TOKEN}}"
     )
-
-    @field_validator("headers")
-    @classmethod
-    def _header_names(cls, headers: dict[str, str]) -> dict[str, str]:
-        bad = [name for name in headers if not re.match(_HEADER_NAME, name)]
-        if bad:
-            raise ValueError(f"not a valid HTTP header name: {', '.join(map(repr, bad))}")
-        return headers
 
 
 class Cleanup(_Strict):
@@ -411,18 +414,10 @@ class Cleanup(_Strict):
 
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "POST"
     url: str = Field(description="A URL, or a path under base_url; may use ${order_number}")
-    headers: dict[str, Annotated[str, BeforeValidator(_to_str)]] = Field(default_factory=dict)
+    headers: Headers = Field(default_factory=dict)
     body: str | dict[str, Any] | None = Field(None, description="Text, or a mapping sent as JSON")
     run: Literal["order_placed", "always"] = "order_placed"
     timeout: Duration = Field(10.0, description="Time limit of the request")
-
-    @field_validator("headers")
-    @classmethod
-    def _header_names(cls, headers: dict[str, str]) -> dict[str, str]:
-        bad = [name for name in headers if not re.match(_HEADER_NAME, name)]
-        if bad:
-            raise ValueError(f"not a valid HTTP header name: {', '.join(map(repr, bad))}")
-        return headers
 
 
 class Scenario(_Strict):
