@@ -37,6 +37,11 @@ log = logging.getLogger("cxmon.runner")
 
 DESKTOP_VIEWPORT = {"width": 1280, "height": 720}
 TRACE_MODES = ("off", "on", "retain-on-failure")
+DEAD_BROWSER_GRACE_SECONDS = 3.0
+"""How long a journey may go on after its browser died: most calls fail at once, but a call that
+was on its way when the browser was killed can go unanswered for ever."""
+CLOSE_TIMEOUT_SECONDS = 10.0
+BROWSER_GONE = "the browser crashed or was closed"
 
 
 @dataclass
@@ -72,6 +77,7 @@ class Runner:
         self.launches = 0
         self._default_user_agent: str | None = None
         self._browser_pid: int | None = None
+        self._gone = asyncio.Event()
 
     async def __aenter__(self) -> Runner:
         await self.start()
@@ -109,6 +115,11 @@ class Runner:
 
     async def browser(self) -> Browser:
         """The browser, launched again if it died."""
+        browser, _ = await self._browser_and_gone()
+        return browser
+
+    async def _browser_and_gone(self) -> tuple[Browser, asyncio.Event]:
+        """The browser, and an event set when that very browser disconnects."""
         async with self._launch_lock:
             if self._browser is None or not self._browser.is_connected():
                 if self._pw is None:
@@ -127,7 +138,9 @@ class Runner:
                 self.launches += 1
                 new = browser_processes() - before
                 self._browser_pid = new.pop() if len(new) == 1 else None
-            return self._browser
+                gone = self._gone = asyncio.Event()
+                self._browser.on("disconnected", lambda _: gone.set())
+            return self._browser, self._gone
 
     def device_descriptor(self, name: str) -> dict[str, Any]:
         assert self._pw is not None
@@ -188,9 +201,7 @@ class Runner:
 
     async def run_journey(self, journey: Journey) -> JourneyResult:
         """Runs one journey in a fresh browser context and returns its result."""
-        opts = self.options
         scenario = journey.scenario
-        base_url = (opts.base_url or scenario.base_url).rstrip("/")
         started_at = time.time()
         t0 = time.monotonic()
         result = JourneyResult(
@@ -201,94 +212,110 @@ class Runner:
             interval_seconds=scenario.schedule,
             budget_seconds=scenario.budgets.journey,
         )
-        context: BrowserContext | None = None
-        evidence = EvidenceWriter(opts.artifacts_dir, journey, started_at) if opts.artifacts_dir else None
-        tracing = opts.trace != "off"
+        contexts: list[BrowserContext] = []
         try:
-            browser = await self.browser()
-            context_args = self._context_args(journey)
-            await self._identify(browser, journey, context_args)
-            context = await browser.new_context(**context_args)
-            await route_header(context, scenario.http.identify, [base_url, *scenario.detect.provider_origins])
-            await context.add_init_script(WEB_VITALS_INIT)
-            if tracing:
-                # Screencast frames would show typed secrets; DOM snapshots are scrubbed as text.
-                await context.tracing.start(snapshots=True, screenshots=not journey.redactor, sources=False)
-            page = await context.new_page()
-            config = make_config(**scenario.detect.model_dump(exclude={"provider_origins"}))
-            providers = frozenset(origin_of(o) for o in scenario.detect.provider_origins)
-            session = JourneySession(
-                journey,
-                page,
-                base_url,
-                self.detectors,
-                config,
-                providers,
-                probe_actions=self.probe,
-                step_timeout=opts.step_timeout,
-            )
-            await self._walk(journey, session, result)
-            if not self.browser_connected:
-                # What the steps saw after the browser died (a "closed" navigation looks like an
-                # unreachable shop) says nothing about the shop: the run is cxmon's own failure.
-                for step in result.steps:
-                    if step.failed:
-                        step.status = StepStatus.ERROR
-                        step.findings = []
-                at = next((s.name for s in result.steps if s.status is StepStatus.ERROR), "")
-                raise InfrastructureError(f"it died during step {at}" if at else "it died during the journey")
-            result.order_number = session.order_number
-            result.duration_seconds = time.monotonic() - t0
-            budget = scenario.budgets.journey
-            if budget is not None and result.duration_seconds > budget and self.probe:
-                severity = Severity.WARNING if scenario.budgets.mode == "warn" else Severity.FAILURE
-                last = result.steps[-1] if result.steps else None
-                result.findings.append(
-                    Finding(
-                        Kind.SLOW,
-                        f"journey took {format_duration(result.duration_seconds)}, over its budget of "
-                        f"{format_duration(budget)}",
-                        last.name if last else "",
-                        last.stage if last else Stage.BROWSE,
-                        severity,
-                        {
-                            "measured_seconds": round(result.duration_seconds, 3),
-                            "budget_seconds": budget,
-                            "scope": "journey",
-                        },
-                    )
-                )
-            if any(s.failed for s in result.steps) or any(f.severity is Severity.FAILURE for f in result.findings):
-                result.outcome = Outcome.FAIL
-            if should_run(scenario.cleanup, result, session.order_number):
-                assert scenario.cleanup is not None
-                identify = scenario.http.identify
-                await send_cleanup(
-                    context.request,
-                    scenario.cleanup,
-                    base_url,
-                    session.order_number,
-                    {identify.header: identify.value} if identify.header else {},
-                    result,
-                )
-            if evidence is not None and (result.outcome is Outcome.FAIL or opts.trace == "on"):
-                result.artifacts = await evidence.capture(page, context, session, result, tracing)
-            elif tracing:
-                await context.tracing.stop()
+            browser, gone = await self._browser_and_gone()
+            walk = asyncio.ensure_future(self._run_in(browser, journey, result, contexts, t0))
+            await _unless_gone(walk, gone, lambda: self._blame_dead_browser(result))
         except (PlaywrightError, InfrastructureError) as exc:
             self._record_infrastructure(result, exc)
         finally:
-            if context is not None:
+            for context in contexts:
+                # A context of a browser that just died may never answer its close.
                 with contextlib.suppress(Exception):
-                    await context.close()
+                    await asyncio.wait_for(context.close(), CLOSE_TIMEOUT_SECONDS)
         result.duration_seconds = time.monotonic() - t0
         return redact_result(result, journey.redactor)
+
+    async def _run_in(
+        self, browser: Browser, journey: Journey, result: JourneyResult, contexts: list[BrowserContext], t0: float
+    ) -> None:
+        opts = self.options
+        scenario = journey.scenario
+        base_url = (opts.base_url or scenario.base_url).rstrip("/")
+        evidence = EvidenceWriter(opts.artifacts_dir, journey, result.started_at) if opts.artifacts_dir else None
+        tracing = opts.trace != "off"
+        context_args = self._context_args(journey)
+        await self._identify(browser, journey, context_args)
+        context = await browser.new_context(**context_args)
+        contexts.append(context)
+        await route_header(context, scenario.http.identify, [base_url, *scenario.detect.provider_origins])
+        await context.add_init_script(WEB_VITALS_INIT)
+        if tracing:
+            # Screencast frames would show typed secrets; DOM snapshots are scrubbed as text.
+            await context.tracing.start(snapshots=True, screenshots=not journey.redactor, sources=False)
+        page = await context.new_page()
+        config = make_config(**scenario.detect.model_dump(exclude={"provider_origins"}))
+        providers = frozenset(origin_of(o) for o in scenario.detect.provider_origins)
+        session = JourneySession(
+            journey,
+            page,
+            base_url,
+            self.detectors,
+            config,
+            providers,
+            probe_actions=self.probe,
+            step_timeout=opts.step_timeout,
+        )
+        await self._walk(journey, session, result)
+        if not self.browser_connected:
+            raise self._blame_dead_browser(result)
+        result.order_number = session.order_number
+        result.duration_seconds = time.monotonic() - t0
+        budget = scenario.budgets.journey
+        if budget is not None and result.duration_seconds > budget and self.probe:
+            severity = Severity.WARNING if scenario.budgets.mode == "warn" else Severity.FAILURE
+            last = result.steps[-1] if result.steps else None
+            result.findings.append(
+                Finding(
+                    Kind.SLOW,
+                    f"journey took {format_duration(result.duration_seconds)}, over its budget of "
+                    f"{format_duration(budget)}",
+                    last.name if last else "",
+                    last.stage if last else Stage.BROWSE,
+                    severity,
+                    {
+                        "measured_seconds": round(result.duration_seconds, 3),
+                        "budget_seconds": budget,
+                        "scope": "journey",
+                    },
+                )
+            )
+        if any(s.failed for s in result.steps) or any(f.severity is Severity.FAILURE for f in result.findings):
+            result.outcome = Outcome.FAIL
+        if should_run(scenario.cleanup, result, session.order_number):
+            assert scenario.cleanup is not None
+            identify = scenario.http.identify
+            await send_cleanup(
+                context.request,
+                scenario.cleanup,
+                base_url,
+                session.order_number,
+                {identify.header: identify.value} if identify.header else {},
+                result,
+            )
+        if evidence is not None and (result.outcome is Outcome.FAIL or opts.trace == "on"):
+            result.artifacts = await evidence.capture(page, context, session, result, tracing)
+        elif tracing:
+            await context.tracing.stop()
+
+    @staticmethod
+    def _blame_dead_browser(result: JourneyResult) -> InfrastructureError:
+        """What the steps saw after the browser died (a "closed" navigation looks like an
+        unreachable shop) says nothing about the shop: the run is cxmon's own failure."""
+        for step in result.steps:
+            if step.failed:
+                step.status = StepStatus.ERROR
+                step.findings = []
+        at = next((s.name for s in result.steps if s.status is StepStatus.ERROR), "")
+        where = f"during step {at}" if at else "during the journey"
+        return InfrastructureError(f"{BROWSER_GONE}: it died {where}")
 
     def _record_infrastructure(self, result: JourneyResult, exc: BaseException) -> None:
         message = getattr(exc, "message", None) or str(exc)
         message = message.strip().splitlines()[0] if message.strip() else type(exc).__name__
-        if not self.browser_connected:
-            message = f"the browser crashed or was closed: {message}"
+        if not self.browser_connected and not message.startswith(BROWSER_GONE):
+            message = f"{BROWSER_GONE}: {message}"
         log.warning("%s: %s", result.key.id, message)
         step = next((s for s in result.steps if s.status is StepStatus.ERROR), None)
         result.outcome = Outcome.ERROR
@@ -392,3 +419,24 @@ def redact_result(result: JourneyResult, redactor: Redactor) -> JourneyResult:
 def _first_failure(result: JourneyResult) -> Finding | None:
     failures = result.failures()
     return failures[0] if failures else None
+
+
+async def _unless_gone(
+    walk: asyncio.Future[None], gone: asyncio.Event, blame: Callable[[], InfrastructureError]
+) -> None:
+    """Awaits ``walk``; once the browser is ``gone``, gives it a short grace, then abandons it."""
+    gone_wait = asyncio.ensure_future(gone.wait())
+    try:
+        await asyncio.wait({walk, gone_wait}, return_when=asyncio.FIRST_COMPLETED)
+        if not walk.done():
+            await asyncio.wait({walk}, timeout=DEAD_BROWSER_GRACE_SECONDS)
+        if not walk.done():
+            walk.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await walk
+            raise blame()
+        walk.result()
+    finally:
+        gone_wait.cancel()
+        if not walk.done():
+            walk.cancel()

@@ -71,7 +71,8 @@ scrape_configs:
                 f'cxmon_failures_total{{scenario="{SCENARIO}", kind="payment_rejected", step="pay", '
                 f'stage="payment"}}'
             )
-            assert _values(prom, failures) == {}
+            # Created at 0 before any failure, so an alert's increase() sees the first one.
+            assert _values(prom, failures) == {"invoice": 0.0, "card": 0.0}
             post_fault(demo_shop.url, "payment_rejected:invoice")
 
             wait_for(
@@ -82,7 +83,7 @@ scrape_configs:
             )
             wait_for(
                 "cxmon_failures_total{kind=payment_rejected, step=pay} to rise for invoice only",
-                lambda: (v := _values(prom, failures)) and v.get("invoice", 0) >= 1 and "card" not in v,
+                lambda: (v := _values(prom, failures)) and v.get("invoice", 0) >= 1 and v.get("card") == 0.0,
                 timeout=15,
                 log=serve.log,
             )
