@@ -145,6 +145,8 @@ def serve(
                                          "the oldest evidence is deleted first.", min=1),
     stop_grace: str = typer.Option("30s", "--stop-grace", help="On SIGTERM/SIGINT, how long running "
                                    "journeys may take to finish before they are cancelled."),
+    recycle_browser: int = typer.Option(100, "--recycle-browser", help="Replace the browser with a fresh one "
+                                        "after this many journeys, which keeps memory flat (0: never).", min=0),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Log only warnings and errors (default: one "
                                "line per run)."),
     tls_cert: Path | None = typer.Option(None, "--tls-cert", help="Serve HTTPS with this PEM certificate (chain); "
@@ -189,7 +191,8 @@ def serve(
     if not quiet:
         logging.getLogger("cxmon").setLevel(logging.INFO)
     metrics = CxmonMetrics(serve=True)
-    runner = Runner(RunOptions(base_url=base_url, artifacts_dir=options.artifacts_dir))
+    runner = Runner(RunOptions(base_url=base_url, artifacts_dir=options.artifacts_dir,
+                               recycle_browser_after=recycle_browser or None))
     scheduler = Scheduler(runner, metrics, paths, options)
     scheduler.load()  # invalid files: InputError, exit 2, before anything starts
     app = build_app(scheduler, metrics, options.artifacts_dir, middlewares)

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,24 @@ from cxmon.runner.steps import JourneySession
 from cxmon.scenario import Journey
 
 log = logging.getLogger("cxmon.runner")
+
+
+class DeadBrowserNoise(logging.Filter):
+    """Right after a browser crash Playwright may get a message about one of its objects that is
+    already gone, and logs it as an error with a traceback. The crash itself is recorded as the
+    journey's ``infrastructure`` finding; one warning line is all this deserves."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and "was not bound in the connection" in str(exc):
+            record.msg = "ignored a message about an object of a closed browser: %s"
+            record.args = (str(exc).strip().splitlines()[0],)
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+logging.getLogger("playwright").addFilter(DeadBrowserNoise())
 
 DESKTOP_VIEWPORT = {"width": 1280, "height": 720}
 TRACE_MODES = ("off", "on", "retain-on-failure")
@@ -60,6 +78,10 @@ class RunOptions:
     browser_args: Sequence[str] = ()
     ignore_https_errors: bool = False
     retries: int = 0
+    recycle_browser_after: int | None = 100
+    """Journeys after which the browser is replaced by a fresh one (``None`` or 0: never). A
+    long-lived Chromium's caches and heaps keep growing for hundreds of journeys; a new browser
+    costs well under a second once in a hundred journeys."""
 
 
 class Runner:
@@ -78,6 +100,9 @@ class Runner:
         self._default_user_agent: str | None = None
         self._browser_pid: int | None = None
         self._gone = asyncio.Event()
+        self._served = 0
+        self._in_flight: dict[Browser, int] = {}
+        self._closing: set[asyncio.Future[None]] = set()
 
     async def __aenter__(self) -> Runner:
         await self.start()
@@ -95,6 +120,11 @@ class Runner:
         await self.browser()
 
     async def close(self) -> None:
+        for retired in [b for b in self._in_flight if b is not self._browser]:
+            await _close_quietly(retired)
+        self._in_flight.clear()
+        await asyncio.gather(*self._closing)
+        self._closing.clear()
         if self._browser is not None:
             with contextlib.suppress(Exception):
                 await self._browser.close()
@@ -118,29 +148,64 @@ class Runner:
         browser, _ = await self._browser_and_gone()
         return browser
 
-    async def _browser_and_gone(self) -> tuple[Browser, asyncio.Event]:
-        """The browser, and an event set when that very browser disconnects."""
+    @contextlib.asynccontextmanager
+    async def _lease(self) -> AsyncIterator[tuple[Browser, asyncio.Event]]:
+        """The browser for one journey; a browser retired meanwhile closes after its last journey."""
+        browser, gone = await self._browser_and_gone(journey=True)
+        self._in_flight[browser] = self._in_flight.get(browser, 0) + 1
+        try:
+            yield browser, gone
+        finally:
+            left = self._in_flight.get(browser, 1) - 1
+            if left > 0 or browser is self._browser:
+                self._in_flight[browser] = left
+            else:
+                self._retire(browser)
+
+    async def _browser_and_gone(self, journey: bool = False) -> tuple[Browser, asyncio.Event]:
+        """The browser, and an event set when that very browser disconnects. ``journey``: the
+        caller starts a journey on it, which counts towards recycling."""
         async with self._launch_lock:
-            if self._browser is None or not self._browser.is_connected():
+            current = self._browser
+            alive = current is not None and current.is_connected()
+            every = self.options.recycle_browser_after
+            retire = current if journey and alive and every and self._served >= every else None
+            if not alive or retire is not None:
                 if self._pw is None:
                     raise InfrastructureError("the runner was not started")
-                if self._browser is not None:
+                if current is not None and not alive:
                     log.warning("the browser is gone; launching a new one")
-                    with contextlib.suppress(Exception):
-                        await self._browser.close()
+                    await _close_quietly(current)
                 before = browser_processes()
                 try:
-                    self._browser = await launch_browser(self._pw, self.options.browser_args)
+                    # The old browser stays current until the new one is up: a failed launch
+                    # leaves a working browser in place, and readiness never flaps.
+                    browser = await launch_browser(self._pw, self.options.browser_args)
                 except InfrastructureError:
                     raise
                 except PlaywrightError as exc:
                     raise InfrastructureError(f"cannot launch the browser: {exc.message.splitlines()[0]}") from exc
+                if retire is not None:
+                    log.info("replaced the browser after %d journeys", self._served)
+                    if not self._in_flight.get(retire):
+                        self._retire(retire)
+                self._browser = browser
                 self.launches += 1
+                self._served = 0
                 new = browser_processes() - before
                 self._browser_pid = new.pop() if len(new) == 1 else None
                 gone = self._gone = asyncio.Event()
-                self._browser.on("disconnected", lambda _: gone.set())
+                browser.on("disconnected", lambda _: gone.set())
+            if journey:
+                self._served += 1
+            assert self._browser is not None
             return self._browser, self._gone
+
+    def _retire(self, browser: Browser) -> None:
+        """Closes a replaced browser aside, so no journey's time includes it."""
+        self._in_flight.pop(browser, None)
+        self._closing = {t for t in self._closing if not t.done()}
+        self._closing.add(asyncio.ensure_future(_close_quietly(browser)))
 
     def device_descriptor(self, name: str) -> dict[str, Any]:
         assert self._pw is not None
@@ -213,17 +278,21 @@ class Runner:
             budget_seconds=scenario.budgets.journey,
         )
         contexts: list[BrowserContext] = []
+        leased: Browser | None = None
         try:
-            browser, gone = await self._browser_and_gone()
-            walk = asyncio.ensure_future(self._run_in(browser, journey, result, contexts, t0))
-            await _unless_gone(walk, gone, lambda: self._blame_dead_browser(result))
+            async with self._lease() as (browser, gone):
+                leased = browser
+                walk = asyncio.ensure_future(self._run_in(browser, journey, result, contexts, t0))
+                try:
+                    await _unless_gone(walk, gone, lambda: self._blame_dead_browser(result))
+                finally:
+                    for context in contexts:
+                        # A context of a browser that just died may never answer its close.
+                        with contextlib.suppress(Exception):
+                            await asyncio.wait_for(context.close(), CLOSE_TIMEOUT_SECONDS)
         except (PlaywrightError, InfrastructureError) as exc:
-            self._record_infrastructure(result, exc)
-        finally:
-            for context in contexts:
-                # A context of a browser that just died may never answer its close.
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(context.close(), CLOSE_TIMEOUT_SECONDS)
+            dead = not leased.is_connected() if leased is not None else not self.browser_connected
+            self._record_infrastructure(result, exc, browser_gone=dead)
         result.duration_seconds = time.monotonic() - t0
         return redact_result(result, journey.redactor)
 
@@ -257,8 +326,8 @@ class Runner:
             probe_actions=self.probe,
             step_timeout=opts.step_timeout,
         )
-        await self._walk(journey, session, result)
-        if not self.browser_connected:
+        await self._walk(journey, session, result, browser)
+        if not browser.is_connected():
             raise self._blame_dead_browser(result)
         result.order_number = session.order_number
         result.duration_seconds = time.monotonic() - t0
@@ -311,10 +380,10 @@ class Runner:
         where = f"during step {at}" if at else "during the journey"
         return InfrastructureError(f"{BROWSER_GONE}: it died {where}")
 
-    def _record_infrastructure(self, result: JourneyResult, exc: BaseException) -> None:
+    def _record_infrastructure(self, result: JourneyResult, exc: BaseException, browser_gone: bool) -> None:
         message = getattr(exc, "message", None) or str(exc)
         message = message.strip().splitlines()[0] if message.strip() else type(exc).__name__
-        if not self.browser_connected and not message.startswith(BROWSER_GONE):
+        if browser_gone and not message.startswith(BROWSER_GONE):
             message = f"{BROWSER_GONE}: {message}"
         log.warning("%s: %s", result.key.id, message)
         step = next((s for s in result.steps if s.status is StepStatus.ERROR), None)
@@ -331,7 +400,7 @@ class Runner:
             )
         )
 
-    async def _walk(self, journey: Journey, session: JourneySession, result: JourneyResult) -> None:
+    async def _walk(self, journey: Journey, session: JourneySession, result: JourneyResult, browser: Browser) -> None:
         scenario = journey.scenario
         stopped = False
         for step, stage in zip(journey.steps, journey.stages, strict=True):
@@ -339,7 +408,7 @@ class Runner:
             if stopped:
                 result.steps.append(StepResult(step.name, stage, StepStatus.SKIPPED, budget_seconds=budget))
                 continue
-            if not self.browser_connected:
+            if not browser.is_connected():
                 # Each further step would only wait out its time limit on a dead page.
                 result.steps.append(StepResult(step.name, stage, StepStatus.SKIPPED, budget_seconds=budget))
                 stopped = True
@@ -419,6 +488,11 @@ def redact_result(result: JourneyResult, redactor: Redactor) -> JourneyResult:
 def _first_failure(result: JourneyResult) -> Finding | None:
     failures = result.failures()
     return failures[0] if failures else None
+
+
+async def _close_quietly(browser: Browser) -> None:
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(browser.close(), CLOSE_TIMEOUT_SECONDS)
 
 
 async def _unless_gone(

@@ -19,14 +19,14 @@ from typing import Any
 from playwright.async_api import Browser, BrowserContext, Route
 from playwright.async_api import Error as PlaywrightError
 
-from cxmon import __version__
+import cxmon
 from cxmon.detectors.base import origin_of
 from cxmon.scenario import Identify
 
 
 def user_agent_suffix(identify: Identify) -> str:
     """The configured suffix with ``{version}`` filled in; empty when none is wanted."""
-    return identify.user_agent_suffix.replace("{version}", __version__).strip()
+    return identify.user_agent_suffix.replace("{version}", cxmon.__version__).strip()
 
 
 def with_suffix(user_agent: str, suffix: str) -> str:

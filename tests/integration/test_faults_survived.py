@@ -23,6 +23,7 @@ import yaml
 
 from cxmon.model import Kind, Outcome
 from cxmon.runner import Runner, RunOptions
+from cxmon.runner.browser import browser_processes
 from cxmon.scenario import Journey, load_scenario
 from tests.helpers import CXMON, demo_env, demo_journeys, write_demo_scenario
 from tests.integration.loopback_servers import html, recording_server, self_signed_cert, silent_server
@@ -127,6 +128,23 @@ async def test_browser_killed_mid_journey_is_infrastructure_and_the_next_run_pas
         assert again.outcome is Outcome.PASS, again.to_dict()
         assert runner.launches == 2
         assert runner.browser_pid not in (None, pid)
+
+
+async def test_the_browser_is_replaced_after_its_journeys_without_disturbing_one(tmp_path: Path) -> None:
+    """Memory stays bounded in a long-lived process: after ``recycle_browser_after`` journeys a
+    fresh browser takes the next ones, and the old one closes once its last journey ended."""
+    pages = {"/": html("<h1>Fault Shop</h1>")}
+    with recording_server(pages) as shop:
+        journey = journey_for(tmp_path, shop.url)
+        others = browser_processes()  # other tests' browsers in this process
+        async with Runner(RunOptions(trace="off", step_timeout=STEP_TIMEOUT, recycle_browser_after=2)) as runner:
+            first = runner.browser_pid
+            results = await runner.run([journey] * 5, concurrency=2)
+            assert [r.outcome for r in results] == [Outcome.PASS] * 5, [r.to_dict() for r in results]
+            assert runner.launches == 3  # journeys 1-2, 3-4, 5
+            assert runner.browser_pid not in (None, first)
+            await asyncio.sleep(0.5)  # retired browsers close aside
+            assert browser_processes() - others == {runner.browser_pid}
 
 
 def test_unwritable_artifacts_and_pushgateway_down_still_export_metrics(demo_shop, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ runner's watchdog must end such a journey as cxmon's own failure and cancel what
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 
@@ -77,3 +78,22 @@ async def test_cancelling_the_journey_cancels_the_walk() -> None:
         await outer
     await asyncio.sleep(0)
     assert task.cancelled()
+
+
+def test_playwrights_traceback_about_an_object_of_a_dead_browser_becomes_one_warning_line() -> None:
+    error = engine.PlaywrightError("Object with guid response@d044 was not bound in the connection")
+    record = logging.LogRecord("playwright", logging.ERROR, __file__, 1, "Error occurred in event listener",
+                               None, (type(error), error, None))
+    assert engine.DeadBrowserNoise().filter(record)
+    text = logging.Formatter("%(levelname)s %(message)s").format(record)
+    assert text == ("WARNING ignored a message about an object of a closed browser: "
+                    "Object with guid response@d044 was not bound in the connection")
+    assert "Traceback" not in text
+
+
+def test_other_playwright_errors_keep_their_traceback() -> None:
+    error = RuntimeError("something else")
+    record = logging.LogRecord("playwright", logging.ERROR, __file__, 1, "Error occurred in event listener",
+                               None, (type(error), error, None))
+    assert engine.DeadBrowserNoise().filter(record)
+    assert record.levelno == logging.ERROR and record.exc_info is not None
