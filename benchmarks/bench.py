@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE))
 from pss import tree_pss_kb  # noqa: E402
 
 PY = sys.executable
+FINDINGS = "## Findings"
 
 
 def start_shop() -> tuple[subprocess.Popen[str], str]:
@@ -152,6 +153,9 @@ def main() -> None:
             "| PSS MB | " + " | ".join(f"{kb / 1024:.0f}" for _, kb in soak) + " |",
         ]
     text = "\n".join(lines) + "\n"
+    # What profiling found is written by hand below this heading; a new run keeps it.
+    if args.out.exists() and FINDINGS in (old := args.out.read_text()):
+        text += "\n" + old[old.index(FINDINGS):]
     args.out.write_text(text)
     print(text)
 

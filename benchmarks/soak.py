@@ -37,6 +37,7 @@ from benchmarks.pss import pss_kb, tree  # noqa: E402
 from cxmon.demo import DemoShopThread  # noqa: E402
 
 CXMON = str(ROOT / ".venv" / "bin" / "cxmon")
+TOGGLE_EVERY = 5
 FAULTS = ("error_page", "hidden_action:covered", "payment_rejected:invoice", "validation_error", "error_page@browse")
 
 
@@ -57,16 +58,32 @@ class SoakResult:
     seconds: float = 0.0
     fault_toggles: int = 0
 
-    def growth(self, samples: list[tuple[int, int]], warmup: int) -> tuple[int, int, float]:
-        """PSS at the first sample after ``warmup`` journeys, at the end, and the growth in percent.
+    def growth(self, samples: list[tuple[int, int]], warmup: int, window: int) -> tuple[int, int, float]:
+        """Mean PSS over the first ``window`` journeys after ``warmup``, over the last ``window``
+        journeys, and the growth in percent.
 
-        Averages the three samples around each point: a single sample catches a journey's context
-        half open and says more about timing than about a leak.
+        Means over a window, not single samples: one sample may catch a journey's context half
+        open, and with the browser replaced every 100 journeys a single late sample may fall just
+        after a replacement and flatter the result. A window as long as that period sees a whole
+        cycle of it.
         """
-        after = [kb for done, kb in samples if done >= warmup] or [kb for _, kb in samples]
-        start = sum(after[:3]) // len(after[:3])
-        end = sum(after[-3:]) // len(after[-3:])
+        after = [(done, kb) for done, kb in samples if done >= warmup] or samples
+        if not after:
+            return 0, 0, 0.0
+        first = [kb for done, kb in after if done < after[0][0] + window] or [after[0][1]]
+        last = [kb for done, kb in after if done > after[-1][0] - window] or [after[-1][1]]
+        start, end = sum(first) // len(first), sum(last) // len(last)
         return start, end, (end - start) * 100.0 / start if start else 0.0
+
+    @staticmethod
+    def series(samples: list[tuple[int, int]], every: int = 25) -> str:
+        """PSS in MB at about every ``every`` journeys, for the report."""
+        out, mark = [], 0
+        for done, kb in samples:
+            if done >= mark:
+                out.append(f"{done}: {kb / 1024:.0f}")
+                mark = done + every
+        return ", ".join(out)
 
 
 def _get(url: str, timeout: float = 5.0) -> tuple[int, str]:
@@ -107,7 +124,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def soak(journeys: int, workdir: Path, toggle_every: int = 5, concurrency: int = 2,
+def soak(journeys: int, workdir: Path, toggle_every: int = TOGGLE_EVERY, concurrency: int = 2,
          log: Callable[..., None] = print) -> SoakResult:
     """Runs the soak until ``journeys`` journeys finished; returns what was measured."""
     result = SoakResult()
@@ -189,9 +206,9 @@ def soak(journeys: int, workdir: Path, toggle_every: int = 5, concurrency: int =
     return result
 
 
-def report(result: SoakResult, warmup: int, max_growth: float) -> tuple[str, bool]:
-    c0, c1, cg = result.growth(result.cxmon_pss_kb, warmup)
-    b0, b1, bg = result.growth(result.browser_pss_kb, warmup)
+def report(result: SoakResult, warmup: int, max_growth: float, window: int) -> tuple[str, bool]:
+    c0, c1, cg = result.growth(result.cxmon_pss_kb, warmup, window)
+    b0, b1, bg = result.growth(result.browser_pss_kb, warmup, window)
     ok = (not result.orphans and not result.failed_scrapes and result.exit_code == 0
           and cg < max_growth and bg < max_growth)
     lines = [
@@ -201,9 +218,11 @@ def report(result: SoakResult, warmup: int, max_growth: float) -> tuple[str, boo
         f"in {result.seconds:.0f} s, faults toggled {result.fault_toggles} times",
         f"- /metrics scrapes: {result.scrapes}, {result.scrapes_during_runs} while a journey ran, "
         f"{len(result.failed_scrapes)} failed, slowest {result.max_scrape_seconds * 1000:.0f} ms",
-        f"- PSS of cxmon (python) after {warmup} journeys → end: {c0 / 1024:.1f} MB → {c1 / 1024:.1f} MB "
-        f"({cg:+.1f} %)",
-        f"- PSS of the browser tree (driver + Chromium): {b0 / 1024:.1f} MB → {b1 / 1024:.1f} MB ({bg:+.1f} %)",
+        f"- mean PSS over the first {window} journeys after a warm-up of {warmup} → over the last {window}:",
+        f"  - cxmon (python): {c0 / 1024:.1f} MB → {c1 / 1024:.1f} MB ({cg:+.1f} %)",
+        f"  - browser tree (driver + Chromium): {b0 / 1024:.1f} MB → {b1 / 1024:.1f} MB ({bg:+.1f} %)",
+        f"- cxmon PSS (MB) by journeys done: {result.series(result.cxmon_pss_kb)}",
+        f"- browser tree PSS (MB) by journeys done: {result.series(result.browser_pss_kb)}",
         f"- exit code on SIGTERM: {result.exit_code}; processes left behind: {len(result.orphans)}",
         f"- verdict (growth < {max_growth:g} %, no orphan, every scrape answered): {'PASS' if ok else 'FAIL'}",
     ]
@@ -214,14 +233,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--journeys", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=None, help="journeys before the first PSS sample that "
-                        "counts (default: a tenth of --journeys, at least 5)")
+                        "counts (default: one whole cycle of the faults, at most a fifth of --journeys)")
+    parser.add_argument("--window", type=int, default=None, help="journeys averaged at the start and at the "
+                        "end (default: 100, the browser's replacement period, at most a third of --journeys)")
     parser.add_argument("--max-growth", type=float, default=5.0)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    warmup = args.warmup if args.warmup is not None else max(5, args.journeys // 10)
+    # Every fault once on and off: each new kind of failure creates its series and code paths once.
+    cycle = 2 * len(FAULTS) * TOGGLE_EVERY
+    warmup = args.warmup if args.warmup is not None else min(cycle, args.journeys // 5)
+    window = args.window if args.window is not None else max(1, min(100, args.journeys // 3))
     with tempfile.TemporaryDirectory(prefix="cxmon-soak-") as tmp:
         result = soak(args.journeys, Path(tmp))
-    text, ok = report(result, warmup, args.max_growth)
+    text, ok = report(result, warmup, args.max_growth, window)
     print(text)
     if args.out is not None:
         args.out.write_text(text)

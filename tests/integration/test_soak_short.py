@@ -22,7 +22,7 @@ JOURNEYS = 12
 
 def test_short_soak(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     result = soak(JOURNEYS, tmp_path, toggle_every=3)
-    text, _ = report(result, warmup=3, max_growth=5.0)
+    text, _ = report(result, warmup=3, max_growth=5.0, window=3)
     with capsys.disabled():
         print("\n" + text)
     assert result.journeys >= JOURNEYS
@@ -32,6 +32,6 @@ def test_short_soak(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert result.scrapes_during_runs > 0
     assert result.exit_code == 0
     assert result.orphans == []
-    _, _, browser_growth = result.growth(result.browser_pss_kb, 3)
-    _, _, cxmon_growth = result.growth(result.cxmon_pss_kb, 3)
+    _, _, browser_growth = result.growth(result.browser_pss_kb, 3, 3)
+    _, _, cxmon_growth = result.growth(result.cxmon_pss_kb, 3, 3)
     assert cxmon_growth < 50 and browser_growth < 50, text
