@@ -1,7 +1,9 @@
 """cxmon's side of the benchmark: the same purchase path as floor.py, run by cxmon's runner.
 
-    python benchmarks/cxmon_run.py URL JOURNEYS CONCURRENCY [--no-detectors] [--memory-every N]
+    python benchmarks/cxmon_run.py URL JOURNEYS CONCURRENCY [--no-detectors] [--no-identify] [--memory-every N]
 
+--no-identify drops the identifying header (added in flight to every request for the shop, a
+round trip through cxmon per request) and the User-Agent suffix, to measure what they cost.
 Exits 1 when a journey did not pass. With --memory-every N, prints the process tree's PSS (kB)
 after every N journeys (for the flat-memory check over many journeys in one process).
 """
@@ -12,7 +14,10 @@ import argparse
 import asyncio
 import os
 import sys
+import tempfile
 from pathlib import Path
+
+import yaml
 
 from cxmon.runner import Runner, RunOptions
 from cxmon.scenario import load_scenario
@@ -24,7 +29,13 @@ SCENARIO = Path(__file__).with_name("scenario.yml")
 
 
 async def main(args: argparse.Namespace) -> int:
-    [journey] = load_scenario(SCENARIO, env={**os.environ, "DEMO_SHOP_URL": args.url}).journeys()
+    path = SCENARIO
+    if args.no_identify:
+        data = yaml.safe_load(SCENARIO.read_text())
+        data["http"] = {"identify": {"header": None, "user_agent_suffix": ""}}
+        path = Path(tempfile.mkdtemp(prefix="cxmon-bench-")) / SCENARIO.name
+        path.write_text(yaml.safe_dump(data))
+    [journey] = load_scenario(path, env={**os.environ, "DEMO_SHOP_URL": args.url}).journeys()
     options = RunOptions(trace="off", artifacts_dir=None, detectors=[] if args.no_detectors else None)
     failures = 0
     async with Runner(options) as runner:
@@ -46,5 +57,6 @@ if __name__ == "__main__":
     parser.add_argument("journeys", type=int)
     parser.add_argument("concurrency", type=int)
     parser.add_argument("--no-detectors", action="store_true")
+    parser.add_argument("--no-identify", action="store_true")
     parser.add_argument("--memory-every", type=int, default=0)
     sys.exit(asyncio.run(main(parser.parse_args())))

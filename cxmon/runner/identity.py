@@ -37,7 +37,17 @@ def with_suffix(user_agent: str, suffix: str) -> str:
 
 
 async def default_user_agent(browser: Browser) -> str:
-    """The User-Agent the browser sends when none is set (one short-lived context)."""
+    """The User-Agent the browser sends when none is set."""
+    with contextlib.suppress(PlaywrightError):
+        # One protocol call; a page in a throwaway context costs a renderer process.
+        session = await browser.new_browser_cdp_session()
+        try:
+            version = await session.send("Browser.getVersion")
+        finally:
+            with contextlib.suppress(PlaywrightError):
+                await session.detach()
+        if version.get("userAgent"):
+            return str(version["userAgent"])
     context = await browser.new_context()
     try:
         page = await context.new_page()
