@@ -7,7 +7,8 @@ from functools import cache
 
 @cache
 def _version() -> str:
-    # importlib.metadata costs ~50 ms at start-up; only --version and build_info need it.
+    # Looked up when first needed (User-Agent suffix, --version, build_info), not at every import of
+    # cxmon: reading the package metadata costs tens of milliseconds.
     from importlib.metadata import PackageNotFoundError, version
 
     try:
