@@ -95,18 +95,15 @@ def main() -> None:
                 b_rows.append(measure([*cx, str(c), str(c)]))
             table.append((c, a_rows, b_rows))
             print(f"C={c}: floor {med(a_rows, 'wall'):.2f}s cxmon {med(b_rows, 'wall'):.2f}s", flush=True)
-        on, off = [], []
+        on, off, bare, imports_cx, imports_pw = [], [], [], [], []
         for _ in range(args.runs):
             on.append(measure([*cx, "1", "1"]))
             off.append(measure([*cx, "1", "1", "--no-detectors"]))
-        print(f"detectors: on {med(on, 'wall'):.2f}s off {med(off, 'wall'):.2f}s", flush=True)
-        bare, floor1, imports_cx, imports_pw = [], [], [], []
-        for _ in range(args.runs):
-            floor1.append(measure([*floor, "1", "1"]))
             bare.append(measure([*cx, "1", "1", "--no-identify"]))
             imports_pw.append(measure([PY, "-c", "import playwright.async_api"]))
             imports_cx.append(measure([PY, "-c", "import cxmon.runner, cxmon.scenario"]))
-        print(f"no identify: {med(bare, 'wall'):.2f}s", flush=True)
+        print(f"detectors: on {med(on, 'wall'):.2f}s off {med(off, 'wall'):.2f}s; no identify "
+              f"{med(bare, 'wall'):.2f}s", flush=True)
         soak: list[tuple[int, int]] = []
         if args.soak:
             every = max(1, args.soak // 10)
@@ -147,11 +144,11 @@ def main() -> None:
         f"{med(off, 'wall'):.2f} s: {100 * (med(on, 'wall') / med(off, 'wall') - 1):+.1f} % wall time; CPU "
         f"{med(on, 'cpu'):.2f} s vs {med(off, 'cpu'):.2f} s.",
         "",
-        f"Where the rest goes (C=1, medians of {args.runs}, interleaved): the floor {med(floor1, 'wall'):.2f} s "
-        f"wall / {med(floor1, 'cpu'):.2f} CPU-s; cxmon without the identifying header and User-Agent suffix "
-        f"{med(bare, 'wall'):.2f} s / {med(bare, 'cpu'):.2f} CPU-s (with them: {med(on, 'wall'):.2f} s / "
-        f"{med(on, 'cpu'):.2f} CPU-s). Start-up: importing cxmon's runner and scenario schema takes "
-        f"{med(imports_cx, 'cpu'):.2f} CPU-s, importing Playwright alone {med(imports_pw, 'cpu'):.2f} CPU-s.",
+        f"Identifying header and User-Agent suffix (C=1, medians of {args.runs}, interleaved with the "
+        f"detector runs): without them {med(bare, 'wall'):.2f} s / {med(bare, 'cpu'):.2f} CPU-s, with them "
+        f"{med(on, 'wall'):.2f} s / {med(on, 'cpu'):.2f} CPU-s. Start-up: importing cxmon's runner and scenario "
+        f"schema takes {med(imports_cx, 'cpu'):.2f} CPU-s, importing Playwright alone "
+        f"{med(imports_pw, 'cpu'):.2f} CPU-s.",
     ]
     if soak:
         first, last = soak[0][1], soak[-1][1]

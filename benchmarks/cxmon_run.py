@@ -29,13 +29,16 @@ SCENARIO = Path(__file__).with_name("scenario.yml")
 
 
 async def main(args: argparse.Namespace) -> int:
-    path = SCENARIO
+    env = {**os.environ, "DEMO_SHOP_URL": args.url}
     if args.no_identify:
         data = yaml.safe_load(SCENARIO.read_text())
         data["http"] = {"identify": {"header": None, "user_agent_suffix": ""}}
-        path = Path(tempfile.mkdtemp(prefix="cxmon-bench-")) / SCENARIO.name
-        path.write_text(yaml.safe_dump(data))
-    [journey] = load_scenario(path, env={**os.environ, "DEMO_SHOP_URL": args.url}).journeys()
+        with tempfile.TemporaryDirectory(prefix="cxmon-bench-") as tmp:
+            path = Path(tmp) / SCENARIO.name
+            path.write_text(yaml.safe_dump(data))
+            [journey] = load_scenario(path, env=env).journeys()
+    else:
+        [journey] = load_scenario(SCENARIO, env=env).journeys()
     options = RunOptions(trace="off", artifacts_dir=None, detectors=[] if args.no_detectors else None)
     failures = 0
     async with Runner(options) as runner:

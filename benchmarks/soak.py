@@ -70,8 +70,9 @@ class SoakResult:
         after = [(done, kb) for done, kb in samples if done >= warmup] or samples
         if not after:
             return 0, 0, 0.0
-        first = [kb for done, kb in after if done < after[0][0] + window] or [after[0][1]]
-        last = [kb for done, kb in after if done > after[-1][0] - window] or [after[-1][1]]
+        window = max(1, window)  # the first and the last sample are always in their windows
+        first = [kb for done, kb in after if done < after[0][0] + window]
+        last = [kb for done, kb in after if done > after[-1][0] - window]
         start, end = sum(first) // len(first), sum(last) // len(last)
         return start, end, (end - start) * 100.0 / start if start else 0.0
 

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,19 @@ DEAD_BROWSER_GRACE_SECONDS = 3.0
 """How long a journey may go on after its browser died: most calls fail at once, but a call that
 was on its way when the browser was killed can go unanswered for ever."""
 CLOSE_TIMEOUT_SECONDS = 10.0
-BROWSER_GONE = "the browser crashed or was closed"
+
+
+@dataclass(eq=False)
+class _Launched:
+    """One launched browser and what the runner knows of it."""
+
+    browser: Browser
+    pid: int | None
+    gone: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when this browser disconnects (crashed, killed or closed)."""
+    started: int = 0
+    """Journeys started on it, towards its replacement."""
+    running: int = 0
 
 
 @dataclass
@@ -94,15 +106,13 @@ class Runner:
         self.detectors = DetectorSet(self.options.detectors if self.options.detectors else None)
         self.probe = self.options.detectors is None or len(self.options.detectors) > 0
         self._pw: Playwright | None = None
-        self._browser: Browser | None = None
+        self._current: _Launched | None = None
+        # Replaced browsers that still run journeys; each closes after its last one.
+        self._retired: set[_Launched] = set()
+        self._closing: set[asyncio.Future[None]] = set()
         self._launch_lock = asyncio.Lock()
         self.launches = 0
         self._default_user_agent: str | None = None
-        self._browser_pid: int | None = None
-        self._gone = asyncio.Event()
-        self._served = 0
-        self._in_flight: dict[Browser, int] = {}
-        self._closing: set[asyncio.Future[None]] = set()
 
     async def __aenter__(self) -> Runner:
         await self.start()
@@ -120,15 +130,13 @@ class Runner:
         await self.browser()
 
     async def close(self) -> None:
-        for retired in [b for b in self._in_flight if b is not self._browser]:
-            await _close_quietly(retired)
-        self._in_flight.clear()
+        for launched in self._retired:
+            await _close_quietly(launched.browser)
+        self._retired.clear()
         await asyncio.gather(*self._closing)
-        self._closing.clear()
-        if self._browser is not None:
-            with contextlib.suppress(Exception):
-                await self._browser.close()
-            self._browser = None
+        if self._current is not None:
+            await _close_quietly(self._current.browser)
+            self._current = None
         if self._pw is not None:
             with contextlib.suppress(Exception):
                 await self._pw.stop()
@@ -136,46 +144,43 @@ class Runner:
 
     @property
     def browser_connected(self) -> bool:
-        return self._browser is not None and self._browser.is_connected()
+        return self._current is not None and self._current.browser.is_connected()
 
     @property
     def browser_pid(self) -> int | None:
         """The browser process id (where ``/proc`` tells it), for fault tests and health checks."""
-        return self._browser_pid if self._browser is not None else None
+        return self._current.pid if self._current is not None else None
 
     async def browser(self) -> Browser:
         """The browser, launched again if it died."""
-        browser, _ = await self._browser_and_gone()
-        return browser
+        return (await self._launched()).browser
 
     @contextlib.asynccontextmanager
-    async def _lease(self) -> AsyncIterator[tuple[Browser, asyncio.Event]]:
-        """The browser for one journey; a browser retired meanwhile closes after its last journey."""
-        browser, gone = await self._browser_and_gone(journey=True)
-        self._in_flight[browser] = self._in_flight.get(browser, 0) + 1
+    async def _lease(self) -> AsyncIterator[_Launched]:
+        """The browser for one journey; one replaced meanwhile closes after its last journey."""
+        launched = await self._launched(journey=True)
+        launched.running += 1
         try:
-            yield browser, gone
+            yield launched
         finally:
-            left = self._in_flight.get(browser, 1) - 1
-            if left > 0 or browser is self._browser:
-                self._in_flight[browser] = left
-            else:
-                self._retire(browser)
+            launched.running -= 1
+            if launched.running == 0 and launched in self._retired:
+                self._retired.discard(launched)
+                self._close_aside(launched)
 
-    async def _browser_and_gone(self, journey: bool = False) -> tuple[Browser, asyncio.Event]:
-        """The browser, and an event set when that very browser disconnects. ``journey``: the
-        caller starts a journey on it, which counts towards recycling."""
+    async def _launched(self, journey: bool = False) -> _Launched:
+        """The current browser, launched anew when it died or (``journey``: the caller starts a
+        journey on it) when it has served ``recycle_browser_after`` journeys."""
         async with self._launch_lock:
-            current = self._browser
-            alive = current is not None and current.is_connected()
+            current = self._current
+            alive = current is not None and current.browser.is_connected()
             every = self.options.recycle_browser_after
-            retire = current if journey and alive and every and self._served >= every else None
-            if not alive or retire is not None:
+            due = bool(journey and every and current is not None and current.started >= every)
+            if not alive or due:
                 if self._pw is None:
                     raise InfrastructureError("the runner was not started")
                 if current is not None and not alive:
                     log.warning("the browser is gone; launching a new one")
-                    await _close_quietly(current)
                 before = browser_processes()
                 try:
                     # The old browser stays current until the new one is up: a failed launch
@@ -185,27 +190,31 @@ class Runner:
                     raise
                 except PlaywrightError as exc:
                     raise InfrastructureError(f"cannot launch the browser: {exc.message.splitlines()[0]}") from exc
-                if retire is not None:
-                    log.info("replaced the browser after %d journeys", self._served)
-                    if not self._in_flight.get(retire):
-                        self._retire(retire)
-                self._browser = browser
                 self.launches += 1
-                self._served = 0
                 new = browser_processes() - before
-                self._browser_pid = new.pop() if len(new) == 1 else None
-                gone = self._gone = asyncio.Event()
-                browser.on("disconnected", lambda _: gone.set())
+                launched = _Launched(browser, new.pop() if len(new) == 1 else None)
+                browser.on("disconnected", lambda _: launched.gone.set())
+                if current is not None:
+                    if alive:
+                        log.info("replaced the browser after %d journeys", current.started)
+                    self._retire(current)
+                self._current = current = launched
+            assert current is not None
             if journey:
-                self._served += 1
-            assert self._browser is not None
-            return self._browser, self._gone
+                current.started += 1
+            return current
 
-    def _retire(self, browser: Browser) -> None:
-        """Closes a replaced browser aside, so no journey's time includes it."""
-        self._in_flight.pop(browser, None)
-        self._closing = {t for t in self._closing if not t.done()}
-        self._closing.add(asyncio.ensure_future(_close_quietly(browser)))
+    def _retire(self, launched: _Launched) -> None:
+        if launched.running:
+            self._retired.add(launched)
+        else:
+            self._close_aside(launched)
+
+    def _close_aside(self, launched: _Launched) -> None:
+        """Closes a replaced browser without making any journey wait for it."""
+        task = asyncio.ensure_future(_close_quietly(launched.browser))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     def device_descriptor(self, name: str) -> dict[str, Any]:
         assert self._pw is not None
@@ -278,20 +287,19 @@ class Runner:
             budget_seconds=scenario.budgets.journey,
         )
         contexts: list[BrowserContext] = []
-        leased: Browser | None = None
+        leased: _Launched | None = None
         try:
-            async with self._lease() as (browser, gone):
-                leased = browser
-                walk = asyncio.ensure_future(self._run_in(browser, journey, result, contexts, t0))
+            async with self._lease() as leased:
+                walk = asyncio.ensure_future(self._run_in(leased.browser, journey, result, contexts, t0))
                 try:
-                    await _unless_gone(walk, gone, lambda: self._blame_dead_browser(result))
+                    await _unless_gone(walk, leased.gone, lambda: self._blame_dead_browser(result))
                 finally:
                     for context in contexts:
                         # A context of a browser that just died may never answer its close.
                         with contextlib.suppress(Exception):
                             await asyncio.wait_for(context.close(), CLOSE_TIMEOUT_SECONDS)
         except (PlaywrightError, InfrastructureError) as exc:
-            dead = not leased.is_connected() if leased is not None else not self.browser_connected
+            dead = leased.gone.is_set() if leased is not None else not self.browser_connected
             self._record_infrastructure(result, exc, browser_gone=dead)
         result.duration_seconds = time.monotonic() - t0
         return redact_result(result, journey.redactor)
@@ -377,14 +385,13 @@ class Runner:
                 step.status = StepStatus.ERROR
                 step.findings = []
         at = next((s.name for s in result.steps if s.status is StepStatus.ERROR), "")
-        where = f"during step {at}" if at else "during the journey"
-        return InfrastructureError(f"{BROWSER_GONE}: it died {where}")
+        return InfrastructureError(f"it died during step {at}" if at else "it died during the journey")
 
     def _record_infrastructure(self, result: JourneyResult, exc: BaseException, browser_gone: bool) -> None:
         message = getattr(exc, "message", None) or str(exc)
         message = message.strip().splitlines()[0] if message.strip() else type(exc).__name__
-        if browser_gone and not message.startswith(BROWSER_GONE):
-            message = f"{BROWSER_GONE}: {message}"
+        if browser_gone:
+            message = f"the browser crashed or was closed: {message}"
         log.warning("%s: %s", result.key.id, message)
         step = next((s for s in result.steps if s.status is StepStatus.ERROR), None)
         result.outcome = Outcome.ERROR
@@ -506,8 +513,7 @@ async def _unless_gone(
             await asyncio.wait({walk}, timeout=DEAD_BROWSER_GRACE_SECONDS)
         if not walk.done():
             walk.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await walk
+            await asyncio.wait({walk})  # its outcome is the blame below, not its CancelledError
             raise blame()
         walk.result()
     finally:

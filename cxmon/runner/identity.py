@@ -37,23 +37,15 @@ def with_suffix(user_agent: str, suffix: str) -> str:
 
 
 async def default_user_agent(browser: Browser) -> str:
-    """The User-Agent the browser sends when none is set."""
-    with contextlib.suppress(PlaywrightError):
-        # One protocol call; a page in a throwaway context costs a renderer process.
-        session = await browser.new_browser_cdp_session()
-        try:
-            version = await session.send("Browser.getVersion")
-        finally:
-            with contextlib.suppress(PlaywrightError):
-                await session.detach()
-        if version.get("userAgent"):
-            return str(version["userAgent"])
-    context = await browser.new_context()
+    """The User-Agent the browser sends when none is set: one protocol call, where a page in a
+    throwaway context would cost a renderer process."""
+    session = await browser.new_browser_cdp_session()
     try:
-        page = await context.new_page()
-        return str(await page.evaluate("() => navigator.userAgent"))
+        version = await session.send("Browser.getVersion")
     finally:
-        await context.close()
+        with contextlib.suppress(PlaywrightError):
+            await session.detach()
+    return str(version["userAgent"])
 
 
 def apply_header(identify: Identify, args: dict[str, Any]) -> None:

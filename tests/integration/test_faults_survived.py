@@ -14,6 +14,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from cxmon.runner import Runner, RunOptions
 from cxmon.runner.browser import browser_processes
 from cxmon.scenario import Journey, load_scenario
 from tests.helpers import CXMON, demo_env, demo_journeys, write_demo_scenario
-from tests.integration.loopback_servers import html, recording_server, self_signed_cert, silent_server
+from tests.integration.loopback_servers import Page, html, recording_server, self_signed_cert, silent_server
 from tests.promstack import free_port
 
 pytestmark = pytest.mark.browser
@@ -133,17 +134,31 @@ async def test_browser_killed_mid_journey_is_infrastructure_and_the_next_run_pas
 async def test_the_browser_is_replaced_after_its_journeys_without_disturbing_one(tmp_path: Path) -> None:
     """Memory stays bounded in a long-lived process: after ``recycle_browser_after`` journeys a
     fresh browser takes the next ones, and the old one closes once its last journey ended."""
-    pages = {"/": html("<h1>Fault Shop</h1>")}
+    release = threading.Event()
+
+    def pages(path: str) -> Page:
+        if path.startswith("/late"):
+            release.wait(10)  # held until the browser this journey runs in has been replaced
+        return html("<h1>Fault Shop</h1>")
+
     with recording_server(pages) as shop:
-        journey = journey_for(tmp_path, shop.url)
+        late_step = {"name": "home", "goto": "/late", "expect": {"text": "Fault Shop"}}
+        slow = journey_for(tmp_path, shop.url, steps=[late_step])
+        fast = journey_for(tmp_path, shop.url)
         others = browser_processes()  # other tests' browsers in this process
         async with Runner(RunOptions(trace="off", step_timeout=STEP_TIMEOUT, recycle_browser_after=2)) as runner:
             first = runner.browser_pid
-            results = await runner.run([journey] * 5, concurrency=2)
+            run = asyncio.create_task(runner.run([slow, fast, fast, fast, fast], concurrency=2))
+            deadline = time.monotonic() + 10
+            while runner.launches < 2 and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert runner.launches == 2 and not run.done()
+            release.set()
+            results = await run
             assert [r.outcome for r in results] == [Outcome.PASS] * 5, [r.to_dict() for r in results]
             assert runner.launches == 3  # journeys 1-2, 3-4, 5
             assert runner.browser_pid not in (None, first)
-            await asyncio.sleep(0.5)  # retired browsers close aside
+            await asyncio.sleep(0.5)  # replaced browsers close aside
             assert browser_processes() - others == {runner.browser_pid}
 
 
