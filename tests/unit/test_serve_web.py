@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from cxmon.cli.serve import artifact_url, parse_listen
+from cxmon.cli.serve import parse_listen
 from cxmon.errors import InputError
 from cxmon.exporters.results_page import JourneyStatus, render_results_page
 from cxmon.model import Finding, JourneyKey, JourneyResult, Kind, Outcome, Stage
+from cxmon.web.app import artifact_url
 
 
 @pytest.mark.parametrize(("value", "expected"), [
