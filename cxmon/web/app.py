@@ -35,6 +35,7 @@ def build_app(
     scheduler: Any, metrics: Any, artifacts_dir: Path | None, middlewares: Sequence[Any] = ()
 ) -> web.Application:
     """The web application of ``cxmon serve`` (a function of its own so tests can drive it)."""
+
     async def metrics_handler(_: web.Request) -> web.Response:
         body, content_type = metrics.exposition()
         return web.Response(body=body, headers={"Content-Type": content_type})
