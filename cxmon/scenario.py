@@ -250,7 +250,7 @@ class Step(_Strict):
     name: str = Field(pattern=_NAME)
     stage: Stage | None = Field(
         None,
-        description="browse, cart, checkout, payment or confirmation; default: payment for a pay step, "
+        description=f"One of {', '.join(Stage)}; default: payment for a pay step, "
         "confirmation for a confirm step, else the previous step's stage (browse for the first)",
     )
     optional: bool = Field(False, description="Skip quietly when its element is not there (cookie banners)")
