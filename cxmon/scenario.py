@@ -552,10 +552,12 @@ class _LineLoader(yaml.SafeLoader):
         # id(node) → (depth, values) of every node composed so far, aliases expanded.
         self._shape: dict[int, tuple[int, int]] = {}
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             node = super().compose_node(parent, index)
+            if node is None:
+                return None
             if id(node) not in self._shape:
                 raise _Unreadable(
                     None, None, f"alias *{event.anchor} is used inside the value it names (expected no loop)",
@@ -570,6 +572,8 @@ class _LineLoader(yaml.SafeLoader):
             raise _Unreadable(None, None, _TOO_DEEP, start)
         node = super().compose_node(parent, index)
         self._nesting -= 1
+        if node is None:
+            return None
         children: list[yaml.Node] = []
         if isinstance(node, yaml.SequenceNode):
             children = node.value
@@ -690,8 +694,8 @@ def _message(err: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
         expected = f" (expected one of: {', '.join(_fields_of(model))})" if model else ""
         return loc, f"{where}: unknown key {loc[-1]!r}{expected}"
     if kind == "missing":
-        parent = _format_loc(loc[:-1])
-        return loc[:-1], f"{parent + ': ' if parent else ''}missing required key {loc[-1]!r}"
+        owner = _format_loc(loc[:-1])
+        return loc[:-1], f"{owner + ': ' if owner else ''}missing required key {loc[-1]!r}"
     msg = str(err["msg"])
     msg = msg.removeprefix("Value error, ")
     if kind == "string_pattern_mismatch":
@@ -847,7 +851,8 @@ def load_scenario(
     # Anything but a list of names is reported by the schema below; here it only must not break.
     listed = raw.get("secrets")
     secrets = {s for s in listed if isinstance(s, str)} if isinstance(listed, list) else set()
-    variables = raw.get("variables") if isinstance(raw.get("variables"), dict) else {}
+    listed_variables = raw.get("variables")
+    variables = listed_variables if isinstance(listed_variables, dict) else {}
     problems: list[tuple[tuple[Any, ...], str]] = []
     secret_values: set[str] = set()
     # Variables are defaults for the environment; they may themselves use the environment.
