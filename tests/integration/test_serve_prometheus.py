@@ -83,12 +83,14 @@ scrape_configs:
                 assert labels["device"] == "default" and labels["location"] == "default"
             assert _values(prom, "cxmon_build_info") and _values(prom, "cxmon_config_last_reload_successful")
             # Prometheus scraped every series of the metric contract, each with exactly its labels.
-            wait_for(
-                "every contract series in Prometheus",
-                lambda: _scraped_labels(prom) == _contract_labels(),
-                timeout=15,
-                log=serve.log,
-            )
+            def never_scraped() -> list[str]:
+                return sorted(_contract_labels().keys() - _scraped_labels(prom).keys())
+
+            try:
+                wait_for("every contract series in Prometheus", lambda: not never_scraped(), log=serve.log)
+            except AssertionError as exc:
+                raise AssertionError(f"never scraped: {never_scraped()}\n{exc}") from None
+            assert _scraped_labels(prom) == _contract_labels()
 
             failures = (
                 f'cxmon_failures_total{{scenario="{SCENARIO}", kind="payment_rejected", step="pay", '
