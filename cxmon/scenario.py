@@ -595,6 +595,10 @@ class _LineLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
+            if key_node.tag == _BOOL_TAG and isinstance(key_node, yaml.ScalarNode) and not key_node.style:
+                # YAML 1.1 reads a plain `on`, `yes` or `no` as a boolean; as a key (`press: {on: ...}`,
+                # a form field named "No") it is always the word.
+                key_node.tag = _STR_TAG
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue  # `<<: *anchor` keys; the keys written beside them override the merged ones
             key = self.construct_object(key_node, deep=deep)
@@ -609,6 +613,8 @@ class _LineLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_STR_TAG = "tag:yaml.org,2002:str"
 _TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels (expected lists and mappings a few levels deep)"
 _TOO_MANY = (
     f"more than {MAX_VALUES:,} values, an alias counted each time it is used "
