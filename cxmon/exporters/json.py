@@ -17,7 +17,7 @@ from cxmon.aggregate import repeat_count, summarize
 from cxmon.baseline import BaselineComparison
 from cxmon.exporters.base import ExportContext, ReportExporter
 from cxmon.exporters.files import write_atomic
-from cxmon.model import JourneyKey, RunResult
+from cxmon.model import JourneyKey, Outcome, RunResult
 
 SCHEMA_VERSION = 1
 
@@ -37,7 +37,7 @@ def run_to_dict(run: RunResult, baseline: BaselineComparison | None = None) -> d
         "duration_seconds": run.duration_seconds,
         "interrupted": run.interrupted,
         "summary": {
-            o: sum(1 for j in run.journeys if j.outcome.value == o) for o in ("pass", "fail", "flaky", "error")
+            o.value: sum(1 for j in run.journeys if j.outcome is o) for o in Outcome
         },
         "journeys": journeys,
         "repeats": {

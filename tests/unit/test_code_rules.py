@@ -1,4 +1,4 @@
-"""The code's own rules hold: ruff is clean and the import layers point one way."""
+"""The code's own rules hold: ruff is clean, the import layers point one way, and mypy is clean."""
 
 from __future__ import annotations
 
@@ -6,19 +6,17 @@ import re
 import subprocess
 import tomllib
 
-from tests.helpers import ROOT
-
-BIN = ROOT / ".venv" / "bin"
+from tests.helpers import ROOT, venv_tool
 
 
 def test_ruff_is_clean() -> None:
-    out = subprocess.run([str(BIN / "ruff"), "check", "--quiet", "."], cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run([venv_tool("ruff"), "check", "--quiet", "."], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
 
 
 def test_import_layers_hold() -> None:
     # model ◀ scenario ◀ detectors ◀ runner ◀ exporters ◀ scheduler ◀ cli; the demo shop stands apart.
-    out = subprocess.run([str(BIN / "lint-imports")], cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run([venv_tool("lint-imports")], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "Contracts: 3 kept, 0 broken." in out.stdout
 
@@ -45,3 +43,10 @@ def test_every_module_is_named_by_an_import_contract() -> None:
     modules.discard("cxmon")  # the root package: its version only
     uncovered = sorted(m for m in modules if not any(m == n or m.startswith(n + ".") for n in named))
     assert len(modules) > 40 and not uncovered, uncovered
+
+
+def test_mypy_is_clean() -> None:
+    # Settings (the cxmon package, strictness, plugins) are pyproject's [tool.mypy], as for `make lint`.
+    out = subprocess.run([venv_tool("mypy")], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.startswith("Success: no issues found"), out.stdout
