@@ -43,7 +43,11 @@ FAULTS: dict[str, FaultKind] = {
         default_variant="page",
     ),
     "slow": FaultKind("the stage's document waits MS ms", "payment", default_variant="4000", numeric=True),
-    "api_error": FaultKind("the stage's JSON API answers HTTP 500; the page shows an error toast", "cart"),
+    "api_error": FaultKind(
+        "the stage's action (POST to the JSON API) answers HTTP 500; the page shows an error toast",
+        "cart",
+        stages=("cart", "checkout", "payment"),
+    ),
     "out_of_stock": FaultKind(
         "product pages say out of stock (JSON-LD, notice); the buy button is disabled or absent",
         "browse",

@@ -34,6 +34,7 @@ def test_good_specs(spec: str, canonical: str) -> None:
         ("slow:fast", "slow:MS needs 1 to 600000 milliseconds"),
         ("slow:²", "slow:MS needs"),
         ("out_of_stock@cart", "stage 'cart' not allowed (browse)"),
+        ("api_error@browse", "stage 'browse' not allowed (cart, checkout, payment)"),
         ("maintenance:x", "unknown variant 'x' (allowed: none)"),
         ("error_page*0", "*N needs a whole number of at least 1"),
         ("error_page@checkout:x", "expected FAULT"),

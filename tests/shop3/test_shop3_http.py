@@ -157,6 +157,8 @@ async def test_api_error_answers_500_with_a_message(shop3: Shop3, customer) -> N
         500,
         {"error": "Wystąpił błąd serwera. Spróbuj ponownie."},
     )
+    # Reading (the cart count every page shows) still works: only the stage's action fails.
+    assert (await call(customer, "GET", f"{shop3.url}/api/pl/cart"))[0] == 200
     assert (await call(customer, "GET", f"{shop3.url}/api/pl/products"))[0] == 200
 
 
