@@ -475,7 +475,7 @@ class Shop3:
         return web.json_response({"status": "paid", "next": f"/{lang}/order/{number_text}"})
 
     async def _api_order(self, request: web.Request) -> web.StreamResponse:
-        lang = self._lang(request)
+        self._lang(request)  # 404 for an unknown storefront
         number = request.match_info["number"]
         order = request[CUSTOMER].orders.get(number)
         if order is None:
