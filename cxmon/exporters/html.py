@@ -283,6 +283,7 @@ class HtmlExporter(ReportExporter):
 
     name = "html"
     flag = "--html"
+    serve = True
 
     def write_report(self, run: RunResult, target: str, context: ExportContext) -> None:
         write_html(run, Path(target), context.planned, context.baseline)

@@ -127,10 +127,17 @@ class CxmonMetrics:
             registry=r,
         )
         self.config_reload: Gauge | None = None
+        self.output_failures: Counter | None = None
         if serve:
             self.config_reload = Gauge(
                 "cxmon_config_last_reload_successful",
                 "1 if the last load of the scenario files succeeded, 0 if it failed (the old ones still run).",
+                registry=r,
+            )
+            self.output_failures = Counter(
+                "cxmon_output_write_failures",
+                "Writes of an output file (--json, --html, --textfile) that failed; serve keeps running.",
+                ("output",),
                 registry=r,
             )
         self.build_info = Gauge("cxmon_build_info", "Always 1; the cxmon version as a label.", ("version",), registry=r)
@@ -203,6 +210,20 @@ class CxmonMetrics:
         if self.config_reload is None:
             raise RuntimeError("cxmon_config_last_reload_successful exists only in serve mode")
         self.config_reload.set(1 if ok else 0)
+
+    def declare_outputs(self, names: Iterable[str]) -> None:
+        """Creates the write-failure counter of each output at 0 (serve mode), so its first failure
+        shows as an ``increase()``."""
+        if self.output_failures is None:
+            raise RuntimeError("cxmon_output_write_failures_total exists only in serve mode")
+        for name in names:
+            self.output_failures.labels(name)
+
+    def count_output_failure(self, name: str) -> None:
+        """One failed write of the output ``name`` (serve mode)."""
+        if self.output_failures is None:
+            raise RuntimeError("cxmon_output_write_failures_total exists only in serve mode")
+        self.output_failures.labels(name).inc()
 
     def forget(self, key: JourneyKey) -> None:
         """Removes every series of a journey (it was removed from the scenario files)."""

@@ -7,10 +7,13 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import typer
 
 from cxmon.cli import app
 from cxmon.exporters import EXPORTERS, ExportContext, check_targets, write_outputs
+from cxmon.exporters.latest import LatestOutputs, serve_exporters
+from cxmon.exporters.metrics import CxmonMetrics
 from cxmon.model import JourneyKey, JourneyResult, Outcome, RunResult
 
 RUN = RunResult([JourneyResult(JourneyKey("shop", "card"), Outcome.PASS, 1_700_000_000.0, 2.0)], 1_700_000_000.0, 2.0)
@@ -26,6 +29,19 @@ def test_every_registered_flag_is_an_option_of_cxmon_run() -> None:
     run = typer.main.get_command(app).commands["run"]  # type: ignore[attr-defined]
     options = {opt for param in run.params for opt in param.opts}
     assert {e.flag for e in EXPORTERS.values()} <= options
+
+
+def test_serve_offers_the_outputs_marked_for_it_and_no_other() -> None:
+    # JUnit is for the CI job that made it; pushing from a long-running process is an anti-pattern.
+    assert serve_exporters() == ["json", "html", "textfile"]
+    serve = typer.main.get_command(app).commands["serve"]  # type: ignore[attr-defined]
+    options = {opt for param in serve.params for opt in param.opts}
+    assert {e.flag for e in EXPORTERS.values()} & options == {EXPORTERS[n].flag for n in serve_exporters()}
+
+
+def test_serve_outputs_refuse_a_format_not_meant_for_serve() -> None:
+    with pytest.raises(ValueError, match="not an output of cxmon serve: pushgateway"):
+        LatestOutputs({"json": "latest.json", "pushgateway": "http://pg:9091"}, CxmonMetrics(serve=True))
 
 
 def test_bad_pushgateway_url_is_found_before_the_run() -> None:

@@ -39,6 +39,7 @@ CONTRACT = {
         "counter", {"scenario", "payment_method", "device", "location", "step", "stage", "kind"}),
     "cxmon_page_lcp_seconds": ("histogram", {"scenario", "payment_method", "device", "location", "step", "stage"}),
     "cxmon_config_last_reload_successful": ("gauge", set()),
+    "cxmon_output_write_failures_total": ("counter", {"output"}),
     "cxmon_build_info": ("gauge", {"version"}),
 }
 
@@ -200,6 +201,7 @@ def test_fresh_registry_never_the_global_one() -> None:
 def test_exposition_names_types_and_labels_match_the_contract() -> None:
     m = CxmonMetrics(serve=True)
     m.set_reload_successful(True)
+    m.declare_outputs(["json"])
     m.observe(passed())
     m.observe(failed())
     body, content_type = m.exposition()

@@ -52,6 +52,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("cxmon_failures_total", "counter", (*STEP_LABELS, "kind")),
     Metric("cxmon_page_lcp_seconds", "histogram", STEP_LABELS),
     Metric("cxmon_config_last_reload_successful", "gauge", ()),
+    Metric("cxmon_output_write_failures_total", "counter", ("output",)),
     Metric("cxmon_build_info", "gauge", ("version",)),
 )
 
