@@ -69,3 +69,23 @@ def test_outputs_get_the_context(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "run.json").read_text())["summary"]["pass"] == 1
     # The journey the run did not reach is in the JUnit report, skipped.
     assert "shop[invoice]" in (tmp_path / "junit.xml").read_text()
+
+
+def test_html_rewritten_copies_unchanged_evidence_once(tmp_path: Path) -> None:
+    # cxmon serve rewrites the report after every journey: an unchanged trace is not copied again,
+    # a newer one is.
+    trace = tmp_path / "evidence" / "trace.zip"
+    trace.parent.mkdir()
+    trace.write_bytes(b"PK" + b"x" * 1000)
+    failed = JourneyResult(JourneyKey("shop", "card"), Outcome.FAIL, 1_700_000_000.0, 2.0,
+                           artifacts={"trace": str(trace)})
+    run = RunResult([failed], 1_700_000_000.0, 2.0)
+    out = tmp_path / "html"
+    assert write_outputs(run, {"html": str(out)}, ExportContext()) == []
+    copy = out / "evidence" / "shop-card" / "trace.zip"
+    first = copy.stat().st_ctime_ns
+    assert write_outputs(run, {"html": str(out)}, ExportContext()) == []
+    assert copy.stat().st_ctime_ns == first
+    trace.write_bytes(b"PK" + b"y" * 2000)
+    assert write_outputs(run, {"html": str(out)}, ExportContext()) == []
+    assert copy.read_bytes() == trace.read_bytes()
