@@ -33,6 +33,22 @@ def _outcomes(document: dict[str, Any] | None) -> dict[str, str]:
     return {j["journey"]: j["outcome"] for j in document["journeys"]} if document else {}
 
 
+def _kinds(journey: dict[str, Any]) -> set[tuple[str, str]]:
+    """(kind, step) of every finding of a journey's result."""
+    findings = [*journey["findings"], *(f for s in journey["steps"] for f in s["findings"])]
+    return {(f["kind"], f["step"]) for f in findings}
+
+
+def _entry(document: dict[str, Any] | None, method: str) -> dict[str, Any] | None:
+    journeys = document["journeys"] if document else []
+    return next((j for j in journeys if j["labels"]["payment_method"] == method), None)
+
+
+def _check_summary(document: dict[str, Any]) -> None:
+    outcomes = list(_outcomes(document).values())
+    assert document["summary"] == {o: outcomes.count(o) for o in ("pass", "fail", "flaky", "error")}
+
+
 def _serve(tmp_path: Path, demo_shop: DemoShop, *outputs: str) -> ServeProcess:
     scenario = write_demo_scenario(tmp_path, methods=["invoice", "card"], name=SCENARIO, schedule="3s")
     return start_serve(
@@ -46,28 +62,32 @@ def _serve(tmp_path: Path, demo_shop: DemoShop, *outputs: str) -> ServeProcess:
 def test_outputs_follow_the_journeys(demo_shop: DemoShop, tmp_path: Path) -> None:
     report, html, textfile = tmp_path / "status" / "latest.json", tmp_path / "html", tmp_path / "prom" / "cxmon.prom"
     with _serve(tmp_path, demo_shop, "--json", str(report), "--html", str(html), "--textfile", str(textfile)) as serve:
-        first = wait_for("both journeys passing in --json", lambda: (d := _read_json(report))
-                         and _outcomes(d) == dict.fromkeys(JOURNEYS, "pass") and d, timeout=90, log=serve.log)
-        assert first["summary"] == {"pass": 2, "fail": 0, "flaky": 0, "error": 0}
+        first = wait_for("both journeys in --json", lambda: (d := _read_json(report)) and _outcomes(d).keys()
+                         == JOURNEYS and d, timeout=90, log=serve.log)
+        _check_summary(first)
         for journey in first["journeys"]:
-            assert journey["labels"]["scenario"] == SCENARIO and journey["order_number"], journey
+            assert journey["labels"]["scenario"] == SCENARIO, journey
             assert [s["name"] for s in journey["steps"]][-1] == "confirmation"
-        page = (html / "index.html").read_text()
-        assert all(j in page for j in JOURNEYS), page
+            assert journey["outcome"] != "pass" or journey["order_number"], journey
+        # Written just after the JSON, in the same round.
+        wait_for("both journeys in the HTML report", lambda: (page := html / "index.html").exists()
+                 and all(j in page.read_text() for j in JOURNEYS), timeout=30, log=serve.log)
 
         # Rewritten after later journeys: each journey's entry is its newer run.
         started = {j["journey"]: j["started_at"] for j in first["journeys"]}
         wait_for("a newer run of both journeys in --json", lambda: (d := _read_json(report)) and all(
             j["started_at"] > started[j["journey"]] for j in d["journeys"]), timeout=60, log=serve.log)
 
+        # The fault hits invoice only. (A loaded machine may add a `slow` finding to any run, so the
+        # test waits for the fault's finding rather than for exact outcomes.)
         post_fault(demo_shop.url, "payment_rejected:invoice")
-        broken = wait_for("invoice failing, card passing in --json", lambda: (d := _read_json(report))
-                          and _outcomes(d) == {f"{SCENARIO}[invoice]": "fail", f"{SCENARIO}[card]": "pass"} and d,
+        broken = wait_for("invoice rejected at pay in --json", lambda: (d := _read_json(report)) and (
+            ("payment_rejected", "pay") in _kinds(_entry(d, "invoice") or {"findings": [], "steps": []})) and d,
                           timeout=60, log=serve.log)
-        invoice = next(j for j in broken["journeys"] if j["labels"]["payment_method"] == "invoice")
-        kinds = {(f["kind"], f["step"]) for s in invoice["steps"] for f in s["findings"]}
-        assert ("payment_rejected", "pay") in kinds, invoice
-        assert broken["summary"]["fail"] == 1 and broken["summary"]["pass"] == 1
+        _check_summary(broken)
+        assert _entry(broken, "invoice")["outcome"] == "fail"  # type: ignore[index]
+        card = _entry(broken, "card")
+        assert card is not None and "payment_rejected" not in {kind for kind, _ in _kinds(card)}, card
         # The HTML report of the same results names the failure and embeds what the customer saw.
         page = wait_for("the failure in the HTML report", lambda: (p := (html / "index.html").read_text())
                         and "payment_rejected" in p and p, timeout=30, log=serve.log)
@@ -93,7 +113,8 @@ def test_an_unwritable_output_keeps_serve_running(demo_shop: DemoShop, tmp_path:
         wait_for("two failed --json writes counted", lambda: (serve.value(
             "cxmon_output_write_failures_total", output="json") or 0) >= 2, timeout=90, log=serve.log)
         # The other output is still written, the journeys still run, and the log says it once.
-        assert all(j in (html / "index.html").read_text() for j in JOURNEYS)
+        wait_for("both journeys in the HTML report", lambda: (page := html / "index.html").exists()
+                 and all(j in page.read_text() for j in JOURNEYS), timeout=60, log=serve.log)
         told = re.findall(rf"--json {re.escape(str(report))}: cannot write the report", serve.log())
         assert len(told) == 1, serve.log()
         assert "serve keeps running" in serve.log()
