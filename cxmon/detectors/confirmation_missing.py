@@ -11,7 +11,7 @@ it, a support call, and often a second, duplicate purchase.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from cxmon.detectors.base import ConfirmationPart, DetectorConfig, StepObservation
 from cxmon.model import Finding, Kind
@@ -33,13 +33,6 @@ class ConfirmationMissingDetector:
             ConfirmationPart.TEXT: "expected_text",
             ConfirmationPart.ORDER_NUMBER: "order_number_pattern",
         }[miss.part]
-        return [
-            obs.finding(
-                Kind.CONFIRMATION_MISSING,
-                f"no order confirmation: {miss.missing}",
-                page_excerpt=excerpt,
-                missing=miss.missing,
-                actual=miss.actual,
-                **{key: miss.expected},
-            )
-        ]
+        evidence: dict[str, Any] = {"page_excerpt": excerpt, "missing": miss.missing, "actual": miss.actual}
+        evidence[key] = miss.expected
+        return [obs.finding(Kind.CONFIRMATION_MISSING, f"no order confirmation: {miss.missing}", **evidence)]

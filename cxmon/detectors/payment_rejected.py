@@ -70,15 +70,15 @@ class PaymentRejectedDetector:
                         decline_text=text,
                     )
                 ]
-        text = _decline_text(obs, config)
-        if text:
+        shown = _decline_text(obs, config)
+        if shown:
             return [
                 obs.finding(
                     Kind.PAYMENT_REJECTED,
-                    f'{method} payment was declined: "{text}"',
+                    f'{method} payment was declined: "{shown}"',
                     method=method,
                     reason="declined",
-                    decline_text=text,
+                    decline_text=shown,
                 )
             ]
         if snap and snap.decline_selector_hits:

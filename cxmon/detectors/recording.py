@@ -79,9 +79,11 @@ def dump_recording(recording: Recording, redactor: Redactor | None = None) -> st
     if recording.config is not None:
         data["config"] = to_data(recording.config)
     data["findings"] = to_data(recording.findings)
-    if redactor:
-        data = redactor.data(data)
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
+    if not redactor:
+        return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
+    text = yaml.dump(redactor.data(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
+    # Values masked before dumping (a long line may be folded); URL-encoded forms after.
+    return redactor.bytes(text.encode("utf-8")).decode("utf-8")
 
 
 def write_recording(path: Path, obs: StepObservation, findings: list[Finding], config: DetectorConfig,

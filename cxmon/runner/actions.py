@@ -21,7 +21,8 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from cxmon.detectors.base import Action, ActionFailure, FailureReason, Probe, StepObservation, Unusable
 from cxmon.detectors.scripts import ACTION_PROBE
-from cxmon.runner.recorder import EventRecorder
+from cxmon.runner.events import EventRecorder
+from cxmon.runner.locators import resolve
 from cxmon.scenario import Locator, Step
 
 # How long an action element may take to become usable after it appeared (animations, late
@@ -32,33 +33,6 @@ PROBE_INTERVAL = 0.1
 
 class StepStop(Exception):
     """Ends a step's actions early; the reason is already in the observation."""
-
-
-def resolve(scope: Page | Frame, loc: Locator, include_hidden: bool = False) -> PWLocator:
-    """A Playwright locator for a scenario locator.
-
-    Role locators skip hidden elements unless ``include_hidden``: cxmon needs both to tell a
-    hidden action element (a customer-facing fault) from a missing one (a changed page).
-    """
-    if loc.role is not None:
-        found = scope.get_by_role(loc.role, name=loc.name, exact=loc.exact, include_hidden=include_hidden)  # type: ignore[arg-type]
-    elif loc.text is not None:
-        found = scope.get_by_text(loc.text, exact=loc.exact)
-    elif loc.label is not None:
-        found = scope.get_by_label(loc.label, exact=loc.exact)
-    elif loc.test_id is not None:
-        found = scope.get_by_test_id(loc.test_id)
-    elif loc.css is not None:
-        found = scope.locator(loc.css)
-    elif loc.placeholder is not None:
-        found = scope.get_by_placeholder(loc.placeholder, exact=loc.exact)
-    elif loc.alt is not None:
-        found = scope.get_by_alt_text(loc.alt, exact=loc.exact)
-    elif loc.title is not None:
-        found = scope.get_by_title(loc.title, exact=loc.exact)
-    else:
-        found = scope.locator(loc.selector or "")
-    return found.nth(loc.nth) if loc.nth is not None else found.first
 
 
 def ms(deadline: float) -> float:
@@ -80,6 +54,17 @@ def net_error(exc: BaseException) -> str:
 
 
 Do = Callable[[PWLocator, float], Awaitable[Any]]
+"""An action on an element, given the element and the milliseconds left."""
+
+
+def fill_with(value: str) -> Do:
+    """Fills the element with ``value``."""
+    return lambda el, t: el.fill(value, timeout=t)
+
+
+def select_with(value: str) -> Do:
+    """Selects the option ``value`` of the element."""
+    return lambda el, t: el.select_option(value, timeout=t)
 
 
 class ActionDriver:
@@ -219,13 +204,13 @@ class ActionDriver:
             probe = await self.probe(loc)
         return probe
 
-    async def fill_and_click(self, step: Step, deadline: float) -> None:
+    async def fill_form(self, step: Step, deadline: float) -> None:
         """The step's form actions before any payment: fill, select, check."""
         page = self.page
         for f in step.fill or ():
-            await self.act(page, f, Action.FILL, deadline, lambda el, t, v=f.value: el.fill(v, timeout=t))
+            await self.act(page, f, Action.FILL, deadline, fill_with(f.value))
         for f in step.select or ():
-            await self.act(page, f, Action.SELECT, deadline, lambda el, t, v=f.value: el.select_option(v, timeout=t))
+            await self.act(page, f, Action.SELECT, deadline, select_with(f.value))
         for spec in step.check or ():
             await self.act(page, spec, Action.CHECK, deadline, lambda el, t: el.check(timeout=t))
 

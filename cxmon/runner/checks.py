@@ -17,7 +17,8 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import expect
 
 from cxmon.detectors.base import AssertionFailure, ConfirmationFailure, ConfirmationPart
-from cxmon.runner.actions import ActionDriver, StepStop, ms, resolve
+from cxmon.runner.actions import ActionDriver, StepStop, ms
+from cxmon.runner.locators import resolve
 from cxmon.scenario import Confirm, Expect
 
 Wait = Callable[[], Awaitable[Any]]

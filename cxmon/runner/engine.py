@@ -20,7 +20,7 @@ from playwright.async_api import Browser, BrowserContext, Page, Playwright, asyn
 from playwright.async_api import Error as PlaywrightError
 
 from cxmon.detectors import DetectorConfig, DetectorSet, make_config
-from cxmon.detectors.base import StepObservation, origin_of
+from cxmon.detectors.base import BudgetMode, StepObservation, origin_of
 from cxmon.detectors.recording import recording_path, write_recording
 from cxmon.detectors.scripts import WEB_VITALS_INIT
 from cxmon.durations import format_duration
@@ -333,7 +333,7 @@ class Runner:
             raise self._blame_dead_browser(result)
         result.order_number = session.order_number
         result.duration_seconds = time.monotonic() - t0
-        over = journey_budget_finding(result, scenario.budgets.journey, scenario.budgets.mode)
+        over = journey_budget_finding(result, scenario.budgets.journey, BudgetMode(scenario.budgets.mode))
         if over is not None and self.probe:
             result.findings.append(over)
         if any(s.failed for s in result.steps) or any(f.severity is Severity.FAILURE for f in result.findings):
@@ -518,11 +518,11 @@ def redact_result(result: JourneyResult, redactor: Redactor) -> JourneyResult:
     return result
 
 
-def journey_budget_finding(result: JourneyResult, budget: float | None, mode: str) -> Finding | None:
+def journey_budget_finding(result: JourneyResult, budget: float | None, mode: BudgetMode) -> Finding | None:
     """A ``slow`` finding when the whole journey took longer than its budget, on its last step."""
     if budget is None or result.duration_seconds <= budget:
         return None
-    severity = Severity.WARNING if mode == "warn" else Severity.FAILURE
+    severity = Severity.WARNING if mode is BudgetMode.WARN else Severity.FAILURE
     last = result.steps[-1] if result.steps else None
     return Finding(
         Kind.SLOW,
@@ -545,10 +545,10 @@ async def _close_quietly(browser: Browser) -> None:
 
 
 async def _unless_gone(
-    walk: asyncio.Future[None], gone: asyncio.Event, blame: Callable[[], InfrastructureError]
+    walk: asyncio.Future[Any], gone: asyncio.Event, blame: Callable[[], InfrastructureError]
 ) -> None:
     """Awaits ``walk``; once the browser is ``gone``, gives it a short grace, then abandons it."""
-    gone_wait = asyncio.ensure_future(gone.wait())
+    gone_wait: asyncio.Future[Any] = asyncio.ensure_future(gone.wait())
     try:
         await asyncio.wait({walk, gone_wait}, return_when=asyncio.FIRST_COMPLETED)
         if not walk.done():

@@ -15,7 +15,8 @@ from playwright.async_api import Frame, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from cxmon.detectors.base import Action, FailureReason
-from cxmon.runner.actions import PROBE_INTERVAL, ActionDriver, StepStop, ms, resolve
+from cxmon.runner.actions import PROBE_INTERVAL, ActionDriver, StepStop, fill_with, ms
+from cxmon.runner.locators import resolve
 from cxmon.scenario import FillField, Locator, Pay
 
 _ALERT_POLL = """() => !!document.querySelector('[aria-invalid="true"], [role="alert"]:not(:empty)')"""
@@ -56,7 +57,7 @@ async def pay(driver: ActionDriver, spec: Pay, deadline: float) -> None:
         await driver.act(page, radio, Action.CHECK, deadline, lambda el, t: el.check(timeout=t), loc=chooser)
     for f in (*spec.fill, *spec.method_fields.get(method, ())):
         frame = await _frame_of(driver, f, deadline)
-        await driver.act(frame, f, Action.FILL, deadline, lambda el, t, v=f.value: el.fill(v, timeout=t))
+        await driver.act(frame, f, Action.FILL, deadline, fill_with(f.value))
 
 
 async def _frame_of(driver: ActionDriver, spec: FillField, deadline: float) -> Page | Frame:

@@ -21,8 +21,8 @@ from cxmon.detectors.base import Action, BudgetMode, FailureReason, PageSnapshot
 from cxmon.model import Finding, Kind, Severity, Stage, StepResult, StepStatus
 from cxmon.runner.actions import ActionDriver, StepStop
 from cxmon.runner.checks import check_confirm, check_expect
+from cxmon.runner.events import EventRecorder
 from cxmon.runner.payment import pay, settle_payment
-from cxmon.runner.recorder import EventRecorder
 from cxmon.scenario import Journey, Step
 
 ObservationSink = Callable[[int, StepObservation, list[Finding]], None]
@@ -129,7 +129,7 @@ class JourneySession:
         driver = self.driver
         if step.goto is not None:
             await driver.goto(step.goto, deadline)
-        await driver.fill_and_click(step, deadline)
+        await driver.fill_form(step, deadline)
         if step.pay is not None:
             await pay(driver, step.pay, deadline)
         before = self.page.url

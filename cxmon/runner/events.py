@@ -1,6 +1,6 @@
 """Turning what a page does into the observation of the step under way.
 
-The recorder listens to the page's events (responses, failed requests, page and console errors,
+The event recorder listens to the page's events (responses, failed requests, page and console errors,
 navigations) and files each into the current step's :class:`StepObservation`; it also reads the
 page's facts (text, alerts, invalid fields, timings) for the detectors. It performs no action: the
 action driver does, and both meet in the journey session.
