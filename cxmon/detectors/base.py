@@ -1,9 +1,10 @@
 """What a detector sees: plain data the runner collected around one step.
 
 Detectors are pure functions of a :class:`StepObservation`; they never touch the browser and never
-raise for a shop fault. The browser-side scripts that collect page facts live here too, as text,
-so the knowledge of what to look at stays with the detectors while the runner alone drives the
-browser.
+raise for a shop fault. The browser-side scripts that collect page facts live beside them
+(``scripts.py``), as text, so the knowledge of what to look at stays with the detectors while the
+runner alone drives the browser. Every name that crosses from runner to detectors is an enum here;
+every record a dataclass. ``recording.py`` writes these to YAML and reads them back.
 """
 
 from __future__ import annotations
@@ -228,11 +229,13 @@ class StepObservation:
 
     @property
     def url(self) -> str:
+        """The page the step ended on (or the URL of the action that could not be done)."""
         if self.snapshot and self.snapshot.url:
             return self.snapshot.url
         return self.action_failure.url if self.action_failure else ""
 
     def finding(self, kind: Kind, message: str, severity: Severity = Severity.FAILURE, **evidence: Any) -> Finding:
+        """A finding about this step; the evidence always carries the page URL."""
         evidence.setdefault("url", self.url)
         return Finding(kind, message, self.step, self.stage, severity, evidence)
 
