@@ -37,6 +37,7 @@ class Kind(StrEnum):
     SLOW = "slow"
     HIDDEN_ACTION = "hidden_action"
     ELEMENT_MISSING = "element_missing"
+    PRICE_MISMATCH = "price_mismatch"
     PAYMENT_REJECTED = "payment_rejected"
     CONFIRMATION_MISSING = "confirmation_missing"
     VALIDATION_ERROR = "validation_error"
@@ -127,6 +128,19 @@ class Finding:
             "message": self.message,
             "evidence": dict(self.evidence),
         }
+
+
+@dataclass(frozen=True)
+class CapturedValue:
+    """A value a step read from the page (``capture:``), as the page showed it."""
+
+    name: str
+    text: str
+    step: str
+    stage: Stage
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "text": self.text, "step": self.step, "stage": self.stage.value}
 
 
 @dataclass
