@@ -234,6 +234,8 @@ class JourneyResult:
     """Captured values read as money: name → amount and currency."""
     email: EmailResult | None = None
     """The confirmation e-mail check, for scenarios with ``email:``."""
+    run_id: str | None = None
+    """This run's ``${run_id}`` (for scenarios that use it, e.g. in a per-run e-mail address)."""
 
     def all_findings(self) -> list[Finding]:
         out = [f for s in self.steps for f in s.findings]
@@ -262,6 +264,7 @@ class JourneyResult:
             **({"captures": [c.to_dict() for c in self.captures]} if self.captures else {}),
             **({"prices": {k: dict(v) for k, v in self.prices.items()}} if self.prices else {}),
             **({"email": self.email.to_dict()} if self.email is not None else {}),
+            **({"run_id": self.run_id} if self.run_id is not None else {}),
         }
 
 

@@ -155,8 +155,9 @@ def evaluate_prices(
 
     ``captured`` is in capture order (the order of the steps). Returns the values read (for results
     and reports) and one ``price_mismatch`` finding per broken rule, or per value that is not an
-    amount of money or not in ``currency``. A value is judged once: a rule reading a value already
-    reported is left out, so one broken price gives one finding.
+    amount of money or not in ``currency``. Rules are judged in the order their last value was
+    captured, and the value at which a rule broke is not judged again: one wrong price gives one
+    finding, where it first showed, not one more for every later value compared with it.
     """
     by_name = {c.name: c for c in captured}
     order = {c.name: i for i, c in enumerate(captured)}
@@ -193,14 +194,17 @@ def evaluate_prices(
                     values={name: _value_evidence(name, money, value)},
                 )
             )
-    for rule in rules:
-        if any(n not in values for n in rule.names) or bad.intersection(rule.names):
+    ready = [rule for rule in rules if all(n in values for n in rule.names)]
+    ready.sort(key=lambda rule: max(order[n] for n in rule.names))
+    for rule in ready:
+        if bad.intersection(rule.names):
             continue
         latest = by_name[max(rule.names, key=order.__getitem__)]
         evidence_values = {n: _value_evidence(n, values[n], by_name[n]) for n in rule.names}
         currencies = {values[n].currency for n in rule.names if values[n].currency is not None}
         if len(currencies) > 1:
             shown = ", ".join(f"{n} {values[n]} ({by_name[n].step})" for n in rule.names)
+            bad.add(latest.name)
             findings.append(
                 _finding(
                     f"{rule.text}: values in different currencies: {shown}",
@@ -215,6 +219,7 @@ def evaluate_prices(
         allowed = rule.tolerance if rule.tolerance is not None else tolerance
         difference = left - right
         if abs(difference) > allowed:
+            bad.add(latest.name)
             left_shown = _shown(rule.left, values, by_name)
             right_shown = _shown(rule.right, values, by_name)
             if len(rule.right) > 1:

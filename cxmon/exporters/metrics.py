@@ -32,6 +32,9 @@ a slow payment provider up to a minute); the buckets are densest around the usua
 ``histogram_quantile`` can tell "just under" from "just over" budget."""
 JOURNEY_BUCKETS: tuple[float, ...] = (1, 2, 3, 5, 7.5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300)
 """Seconds. A whole purchase path is several steps: a few seconds up to a few minutes."""
+EMAIL_BUCKETS: tuple[float, ...] = (1, 2, 5, 10, 20, 30, 60, 120, 180, 300, 450, 600, 900)
+"""Seconds from order to confirmation e-mail: seconds for a shop that mails at once, minutes for a
+queue; the default limit is 5 minutes, so buckets go a little past it to show how late "late" is."""
 
 RESULTS: tuple[str, ...] = tuple(o.value for o in Outcome)
 
@@ -126,6 +129,13 @@ class CxmonMetrics:
             buckets=STEP_BUCKETS,
             registry=r,
         )
+        self.confirmation_email = Histogram(
+            "cxmon_confirmation_email_seconds",
+            "Time from the order to its confirmation e-mail found in the mailbox (scenarios with email:).",
+            j,
+            buckets=EMAIL_BUCKETS,
+            registry=r,
+        )
         self.config_reload: Gauge | None = None
         if serve:
             self.config_reload = Gauge(
@@ -186,6 +196,8 @@ class CxmonMetrics:
                     self._labels(self.page_lcp, key, step.name, stage).observe(lcp)
         for finding in result.failures():
             self._count_failure(key, finding)
+        if result.email is not None and result.email.seconds is not None:
+            self._labels(self.confirmation_email, key).observe(result.email.seconds)
 
     def _count_failure(self, key: JourneyKey, finding: Finding) -> None:
         # A journey-level finding may name no step (cxmon could not even open the page).

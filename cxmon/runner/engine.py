@@ -24,8 +24,19 @@ from cxmon.detectors.base import origin_of
 from cxmon.detectors.scripts import WEB_VITALS_INIT
 from cxmon.durations import format_duration
 from cxmon.errors import InfrastructureError
-from cxmon.model import Finding, JourneyResult, Kind, Outcome, Severity, Stage, StepResult, StepStatus
+from cxmon.mailcheck import EmailCheck
+from cxmon.model import Finding, JourneyKey, JourneyResult, Kind, Outcome, Severity, Stage, StepResult, StepStatus
 from cxmon.redact import Redactor
+from cxmon.runner.after_purchase import (
+    check_prices,
+    email_check,
+    finish_email_check,
+    new_run_id,
+    pending_email,
+    record_captures,
+    uses_run_id,
+    with_run_id,
+)
 from cxmon.runner.browser import browser_processes, launch_browser
 from cxmon.runner.cleanup import send_cleanup, should_run
 from cxmon.runner.evidence import EvidenceWriter
@@ -94,6 +105,8 @@ class RunOptions:
     """Journeys after which the browser is replaced by a fresh one (``None`` or 0: never). A
     long-lived Chromium's caches and heaps keep growing for hundreds of journeys; a new browser
     costs well under a second once in a hundred journeys."""
+    on_progress: Callable[[JourneyKey, str], None] | None = None
+    """Told what a journey waits for after its steps (the confirmation e-mail), for a progress line."""
 
 
 class Runner:
@@ -113,6 +126,8 @@ class Runner:
         self._launch_lock = asyncio.Lock()
         self.launches = 0
         self._default_user_agent: str | None = None
+        # Confirmation e-mails still to check, by id() of the result they belong to.
+        self._email_checks: dict[int, EmailCheck] = {}
 
     async def __aenter__(self) -> Runner:
         await self.start()
@@ -252,6 +267,7 @@ class Runner:
         attempts = 1
         while result.outcome is Outcome.FAIL and attempts <= self.options.retries:
             attempts += 1
+            self.take_email_check(result)
             retry = await self.run_journey(journey)
             if retry.outcome is Outcome.PASS:
                 retry.outcome = Outcome.FLAKY
@@ -271,7 +287,24 @@ class Runner:
                 break
             result = retry
         result.attempts = attempts
+        check = self.take_email_check(result)
+        if check is not None:
+            # cxmon run waits for the confirmation e-mail (serve checks it in the background).
+            progress = self.options.on_progress
+            await finish_email_check(
+                check,
+                result,
+                journey.redactor,
+                on_wait=(lambda text: progress(journey.key, text)) if progress is not None else None,
+            )
         return result
+
+    def take_email_check(self, result: JourneyResult) -> EmailCheck | None:
+        """The confirmation e-mail ``result``'s journey still has to wait for (once; ``None`` if none).
+
+        Until it is done, ``result.email`` shows it as pending.
+        """
+        return self._email_checks.pop(id(result), None)
 
     async def run_journey(self, journey: Journey) -> JourneyResult:
         """Runs one journey in a fresh browser context and returns its result."""
@@ -285,6 +318,7 @@ class Runner:
             0.0,
             interval_seconds=scenario.schedule,
             budget_seconds=scenario.budgets.journey,
+            run_id=new_run_id() if uses_run_id(journey) else None,
         )
         contexts: list[BrowserContext] = []
         leased: _Launched | None = None
@@ -358,8 +392,13 @@ class Runner:
                     },
                 )
             )
+        check_prices(journey, result)
         if any(s.failed for s in result.steps) or any(f.severity is Severity.FAILURE for f in result.findings):
             result.outcome = Outcome.FAIL
+        check = email_check(journey, result, result.run_id or "", session.placed_at)
+        if check is not None:
+            result.email = pending_email(check)
+            self._email_checks[id(result)] = check
         if should_run(scenario.cleanup, result, session.order_number):
             assert scenario.cleanup is not None
             identify = scenario.http.identify
@@ -420,6 +459,8 @@ class Runner:
                 result.steps.append(StepResult(step.name, stage, StepStatus.SKIPPED, budget_seconds=budget))
                 stopped = True
                 continue
+            if result.run_id is not None:
+                step = with_run_id(step, result.run_id)
             try:
                 step_result = await session.run_step(step, stage, budget, scenario.budgets.mode)
             except PlaywrightError:
@@ -429,6 +470,7 @@ class Runner:
                     )
                 )
                 raise
+            await record_captures(session.page, step, stage, step_result, result)
             result.steps.append(step_result)
             # A slow step slows the customer down but does not stop them; anything else does.
             stopped = (
@@ -489,6 +531,7 @@ def redact_result(result: JourneyResult, redactor: Redactor) -> JourneyResult:
         result.order_number = redactor.text(result.order_number)
     if result.cleanup is not None:
         result.cleanup = redactor.data(result.cleanup)
+    result.captures = [replace(c, text=redactor.text(c.text)) for c in result.captures]
     return result
 
 

@@ -112,6 +112,8 @@ class JourneySession:
         self.navigations = 0
         self.fatal = asyncio.Event()
         self.order_number: str | None = None
+        self.placed_at: float | None = None
+        """``time.monotonic()`` when the order number appeared: the order is placed (for ``email:``)."""
         self.console: list[str] = []
         self.network_log: list[str] = []
         page.on("response", self._on_response)
@@ -549,6 +551,7 @@ class JourneySession:
                 m = pattern.search(await body.inner_text(timeout=_ms(deadline)))
                 if m:
                     self.order_number = m.group(1) if m.groups() else m.group(0)
+                    self.placed_at = time.monotonic()
             obs.confirm_failure = None
         except (AssertionError, PlaywrightTimeout):
             raise StepStop from None

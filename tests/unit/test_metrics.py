@@ -11,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from cxmon import __version__
 from cxmon.exporters.metrics import STEP_BUCKETS, CxmonMetrics
 from cxmon.model import (
+    EmailResult,
     Finding,
     JourneyKey,
     JourneyResult,
@@ -38,6 +39,7 @@ CONTRACT = {
     "cxmon_failures_total": (
         "counter", {"scenario", "payment_method", "device", "location", "step", "stage", "kind"}),
     "cxmon_page_lcp_seconds": ("histogram", {"scenario", "payment_method", "device", "location", "step", "stage"}),
+    "cxmon_confirmation_email_seconds": ("histogram", {"scenario", "payment_method", "device", "location"}),
     "cxmon_config_last_reload_successful": ("gauge", set()),
     "cxmon_build_info": ("gauge", {"version"}),
 }
@@ -58,6 +60,7 @@ def passed(started: float = 1_700_000_000.0) -> JourneyResult:
         KEY, Outcome.PASS, started, 4.2,
         steps=[step("home", Stage.BROWSE, lcp=0.45), step("pay", Stage.PAYMENT, duration=1.7)],
         interval_seconds=60.0,
+        email=EmailResult("received", 12.5, 300.0, "INBOX", "Your order", "DS-1", "delete"),
     )
 
 
@@ -225,3 +228,14 @@ def test_step_buckets_cover_100ms_to_60s() -> None:
     assert STEP_BUCKETS[0] == 0.1
     assert STEP_BUCKETS[-1] == 60
     assert list(STEP_BUCKETS) == sorted(STEP_BUCKETS)
+
+
+def test_confirmation_email_seconds_per_journey() -> None:
+    m = CxmonMetrics()
+    m.observe(passed())
+    m.observe(failed())  # no e-mail checked: nothing observed
+    get = m.registry.get_sample_value
+    assert get("cxmon_confirmation_email_seconds_count", J) == 1
+    assert get("cxmon_confirmation_email_seconds_sum", J) == pytest.approx(12.5)
+    assert get("cxmon_confirmation_email_seconds_bucket", {**J, "le": "10.0"}) == 0
+    assert get("cxmon_confirmation_email_seconds_bucket", {**J, "le": "20.0"}) == 1

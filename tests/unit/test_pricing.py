@@ -114,3 +114,15 @@ def test_value_that_is_no_money_is_a_finding_at_its_step() -> None:
 def test_rule_with_a_value_never_captured_is_not_evaluated() -> None:
     _, findings = evaluate_prices(RULES, CLEAN[:2])
     assert findings == []
+
+
+def test_a_wrong_value_is_reported_once_where_it_first_showed() -> None:
+    rules = [parse_price_rule("paid_total == order_total"), parse_price_rule("order_total == cart_price + shipping")]
+    captured = [
+        *CLEAN[1:3],
+        cap("order_total", "98,90 €", "checkout", Stage.CHECKOUT),
+        cap("paid_total", "93,90 €", "confirmation", Stage.CONFIRMATION),
+    ]
+    _, findings = evaluate_prices(rules, captured)
+    [finding] = findings
+    assert (finding.step, finding.evidence["rule"]) == ("checkout", "order_total == cart_price + shipping")

@@ -51,6 +51,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("cxmon_step_budget_seconds", "gauge", STEP_LABELS),
     Metric("cxmon_failures_total", "counter", (*STEP_LABELS, "kind")),
     Metric("cxmon_page_lcp_seconds", "histogram", STEP_LABELS),
+    Metric("cxmon_confirmation_email_seconds", "histogram", JOURNEY_LABELS),
     Metric("cxmon_config_last_reload_successful", "gauge", ()),
     Metric("cxmon_build_info", "gauge", ("version",)),
 )
