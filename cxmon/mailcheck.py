@@ -39,11 +39,19 @@ from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencr
 from imap_tools.errors import ImapToolsError, MailboxFolderSelectError, MailboxLoginError
 
 from cxmon.errors import InfrastructureError
-from cxmon.model import EmailResult, Finding, Kind, Stage
+from cxmon.model import EmailResult, Finding, JourneyResult, Kind, Outcome, Severity, Stage
 from cxmon.money import Money, MoneyError, parse_money
+from cxmon.redact import Redactor
 from cxmon.scenario import Email
 
-__all__ = ["EmailCheck", "EmailOutcome", "check_confirmation_email", "fill_run_id"]
+__all__ = [
+    "EmailCheck",
+    "EmailOutcome",
+    "check_confirmation_email",
+    "fill_run_id",
+    "finish_email_check",
+    "pending_email",
+]
 
 CONNECT_TIMEOUT_SECONDS = 30.0
 _RUN_ID = re.compile(r"\$\{run_id\}")
@@ -381,3 +389,63 @@ def _human(seconds: float) -> str:
     if seconds >= 120:
         return f"{seconds / 60:.1f} min"
     return f"{seconds:.1f} s"
+
+
+# --- recording the outcome in a journey's result ------------------------------------------------
+
+
+def pending_email(check: EmailCheck) -> EmailResult:
+    """What a result shows while its e-mail is still waited for."""
+    return EmailResult(
+        status="pending",
+        seconds=None,
+        limit_seconds=check.email.timeout,
+        folder=check.email.folder,
+        order_number=check.order_number,
+    )
+
+
+async def finish_email_check(
+    check: EmailCheck,
+    result: JourneyResult,
+    redactor: Redactor,
+    on_wait: Callable[[str], None] | None = None,
+) -> None:
+    """Wait for the e-mail and record the outcome in ``result``: its ``email``, findings and outcome.
+
+    A mailbox cxmon cannot read makes a passing journey ``error`` (the monitor's problem), never
+    ``fail``.
+    """
+    try:
+        outcome = await check_confirmation_email(check, on_wait=on_wait)
+    except InfrastructureError as exc:
+        message = redactor.text(f"confirmation e-mail not checked: {exc}")
+        result.email = EmailResult(
+            status="error",
+            seconds=None,
+            limit_seconds=check.email.timeout,
+            folder=check.email.folder,
+            order_number=check.order_number,
+            error=message,
+        )
+        result.findings.append(
+            Finding(Kind.INFRASTRUCTURE, message, check.step, Stage.CONFIRMATION, Severity.FAILURE, {"error": message})
+        )
+        if result.outcome is not Outcome.FAIL:
+            result.outcome = Outcome.ERROR
+            result.error = message
+        return
+    result.email = outcome.result
+    for finding in outcome.findings:
+        result.findings.append(
+            Finding(
+                finding.kind,
+                redactor.text(finding.message),
+                finding.step,
+                finding.stage,
+                finding.severity,
+                redactor.data(finding.evidence),
+            )
+        )
+    if any(f.severity is Severity.FAILURE for f in outcome.findings) and result.outcome is not Outcome.ERROR:
+        result.outcome = Outcome.FAIL

@@ -76,6 +76,19 @@ def _findings(result: JourneyResult) -> str:
     return "<ul>" + "".join(rows) + "</ul>"
 
 
+def _email(result: JourneyResult) -> str:
+    """The confirmation e-mail line: pending (checked in the background), or what came of it."""
+    e = result.email
+    if e is None:
+        return ""
+    text = f"confirmation e-mail: {e.status}"
+    if e.seconds is not None:
+        text += f" after {format_duration(e.seconds)}"
+    if e.status == "pending":
+        text += f" (waiting up to {format_duration(e.limit_seconds)})"
+    return f'<p class="muted email" data-email="{escape(e.status)}">{escape(text)}</p>'
+
+
 def render_results_page(
     journeys: Sequence[JourneyStatus],
     artifact_url: Callable[[str], str | None],
@@ -117,6 +130,7 @@ def render_results_page(
             detail += f'<p class="muted">{escape(latest.error)}</p>'
         if latest.order_number:
             detail += f'<p class="muted">order {escape(latest.order_number)}</p>'
+        detail += _email(latest)
         parts.append(
             f"<tr><td>{name}</td><td>{_badge(latest.outcome)}</td><td>{_when(latest.started_at)}</td>"
             f"<td>{escape(format_duration(latest.duration_seconds))}</td><td>{detail}</td>"

@@ -7,38 +7,32 @@ Kept apart from the step runner so the engine only calls in at four points:
 - :func:`check_prices` judges the captured values by the scenario's ``prices:`` rules, putting each
   ``price_mismatch`` on the step where the value diverged;
 - :func:`email_check` says what confirmation e-mail the journey waits for, and
-  :func:`finish_email_check` waits for it (``cxmon run``) or is run in the background
-  (``cxmon serve``) and updates the result.
+  :func:`cxmon.mailcheck.finish_email_check` waits for it (``cxmon run``) or is run in the
+  background (``cxmon serve``) and updates the result.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-import time
-from collections.abc import Callable
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from cxmon.errors import InfrastructureError
-from cxmon.mailcheck import EmailCheck, check_confirmation_email, fill_run_id
+from cxmon.mailcheck import EmailCheck, fill_run_id
 from cxmon.model import (
     CapturedValue,
-    EmailResult,
     Finding,
     JourneyResult,
     Kind,
     Outcome,
-    Severity,
     Stage,
     StepResult,
     StepStatus,
 )
 from cxmon.money import MoneyError, parse_money
 from cxmon.pricing import evaluate_prices
-from cxmon.redact import Redactor
 from cxmon.runner.steps import resolve
 from cxmon.scenario import Journey, Step
 
@@ -46,9 +40,7 @@ __all__ = [
     "capture_values",
     "check_prices",
     "email_check",
-    "finish_email_check",
     "new_run_id",
-    "pending_email",
     "record_captures",
     "uses_run_id",
     "with_run_id",
@@ -175,65 +167,3 @@ def email_check(journey: Journey, result: JourneyResult, run_id: str, placed_at:
         total=total,
         secrets=tuple(journey.redactor.values),
     )
-
-
-def pending_email(check: EmailCheck) -> EmailResult:
-    """What a result shows while its e-mail is still waited for."""
-    return EmailResult(
-        status="pending",
-        seconds=None,
-        limit_seconds=check.email.timeout,
-        folder=check.email.folder,
-        order_number=check.order_number,
-    )
-
-
-async def finish_email_check(
-    check: EmailCheck,
-    result: JourneyResult,
-    redactor: Redactor,
-    on_wait: Callable[[str], None] | None = None,
-) -> None:
-    """Wait for the e-mail and record the outcome in ``result``: its ``email``, findings and outcome.
-
-    A mailbox cxmon cannot read makes a passing journey ``error`` (the monitor's problem), never
-    ``fail``.
-    """
-    try:
-        outcome = await check_confirmation_email(check, on_wait=on_wait)
-    except InfrastructureError as exc:
-        message = redactor.text(f"confirmation e-mail not checked: {exc}")
-        result.email = EmailResult(
-            status="error",
-            seconds=None,
-            limit_seconds=check.email.timeout,
-            folder=check.email.folder,
-            order_number=check.order_number,
-            error=message,
-        )
-        result.findings.append(
-            Finding(Kind.INFRASTRUCTURE, message, check.step, Stage.CONFIRMATION, Severity.FAILURE, {"error": message})
-        )
-        if result.outcome is not Outcome.FAIL:
-            result.outcome = Outcome.ERROR
-            result.error = message
-        return
-    result.email = outcome.result
-    for finding in outcome.findings:
-        result.findings.append(
-            Finding(
-                finding.kind,
-                redactor.text(finding.message),
-                finding.step,
-                finding.stage,
-                finding.severity,
-                redactor.data(finding.evidence),
-            )
-        )
-    if any(f.severity is Severity.FAILURE for f in outcome.findings) and result.outcome is not Outcome.ERROR:
-        result.outcome = Outcome.FAIL
-
-
-def placed_now() -> float:
-    """The clock :class:`EmailCheck.placed_at` is read on."""
-    return time.monotonic()

@@ -24,15 +24,13 @@ from cxmon.detectors.base import origin_of
 from cxmon.detectors.scripts import WEB_VITALS_INIT
 from cxmon.durations import format_duration
 from cxmon.errors import InfrastructureError
-from cxmon.mailcheck import EmailCheck
+from cxmon.mailcheck import EmailCheck, finish_email_check, pending_email
 from cxmon.model import Finding, JourneyKey, JourneyResult, Kind, Outcome, Severity, Stage, StepResult, StepStatus
 from cxmon.redact import Redactor
 from cxmon.runner.after_purchase import (
     check_prices,
     email_check,
-    finish_email_check,
     new_run_id,
-    pending_email,
     record_captures,
     uses_run_id,
     with_run_id,

@@ -7,6 +7,7 @@ the mail over IMAP.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,15 @@ from typing import Any
 import pytest
 
 from cxmon.demo import DemoShop, DemoShopThread
-from cxmon.model import Kind, Outcome, Stage
+from cxmon.exporters.html import render_html
+from cxmon.exporters.metrics import CxmonMetrics
+from cxmon.exporters.results_page import render_results_page
+from cxmon.model import Kind, Outcome, RunResult, Stage
 from cxmon.runner import Runner, RunOptions
 from cxmon.scenario import Journey, load_scenario
+from cxmon.scheduler import ScheduleOptions, Scheduler
 from tests.helpers import demo_env, write_demo_scenario
-from tests.mailstack import MailStack
+from tests.mailstack import MailStack, make_message
 from tests.promstack import free_port
 
 pytestmark = pytest.mark.browser
@@ -133,6 +138,11 @@ async def test_clean_journey_passes_with_email_time_and_prices(
     assert result.prices["paid_total"] == {"amount": "89.00", "currency": "EUR", "text": "89.00 EUR"}
     assert mail.messages() == []  # the matched mail was deleted
     assert mail.password not in str(result.to_dict())
+    # The report shows the captured values and the e-mail time.
+    page = render_html(RunResult([result]), tmp_path / "report")
+    assert 'data-capture="cart_price"' in page and "89.00 EUR" in page
+    assert 'data-email="received"' in page and "after the order" in page
+    assert mail.password not in page
 
 
 @pytest.mark.parametrize(
@@ -213,3 +223,63 @@ async def test_mailbox_trouble_is_an_error_not_a_fail(
     text = str(result.to_dict())
     assert wrong not in text
     assert ("login refused" if problem == "wrong_password" else "cannot connect") in (result.error or "")
+
+
+# --- cxmon serve: the e-mail is waited for in the background ---------------------------------------
+
+
+async def test_serve_waits_for_the_email_in_the_background(
+    shop: DemoShop, mail: MailStack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One journey slot: a journey whose e-mail has not come yet does not hold it; its result,
+    metrics and results page are updated when the mail arrives (late)."""
+    for name, value in {**demo_env(shop), IMAP_SECRET: mail.password}.items():
+        monkeypatch.setenv(name, value)
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    with_mail = after_purchase_scenario(folder, mail, email={"timeout": "1s", "grace": "120s"})
+    plain = write_demo_scenario(folder, name="plain", budgets={"step": "20s", "journey": "120s"})
+    assert with_mail.parent == plain.parent
+    shop.faults.add("email_missing*1")  # the test delivers this mail itself, when it chooses
+    metrics = CxmonMetrics(serve=True)
+    async with Runner(RunOptions(trace="off", step_timeout=10.0)) as serve_runner:
+        scheduler = Scheduler(serve_runner, metrics, [folder], ScheduleOptions(concurrency=1))
+        scheduler.load()
+        [mailed] = [k for k in scheduler.journeys if k.scenario == "demo-checkout"]
+        [other] = [k for k in scheduler.journeys if k.scenario == "plain"]
+
+        first = await scheduler.run_once(mailed)
+        assert first is not None and first.email is not None and first.email.status == "pending"
+        assert first.outcome is Outcome.PASS
+        runs = metrics.registry.get_sample_value
+        labels = mailed.labels()
+        assert runs("cxmon_journey_runs_total", {**labels, "result": "pass"}) == 0  # not counted yet
+        page = render_results_page(scheduler.statuses(), lambda _: None)
+        assert 'data-email="pending"' in page
+
+        # The only slot is free: another journey runs while the first one's e-mail is awaited.
+        second = await scheduler.run_once(other)
+        assert second is not None and second.outcome is Outcome.PASS
+        assert first.email.status == "pending"
+
+        # The mail comes now, past its 1 s limit: the same result becomes late, and is counted.
+        mail.deliver(
+            make_message(
+                f"Your Demo Shop order {first.order_number}",
+                f"Thank you for your order!\nOrder number: {first.order_number}\nTotal: 89.00 EUR\n",
+                to=f"synthetic+{first.run_id}@example.com",
+            )
+        )
+        deadline = asyncio.get_running_loop().time() + 60
+        while first.email.status == "pending":
+            assert asyncio.get_running_loop().time() < deadline, "the e-mail check never finished"
+            await asyncio.sleep(0.1)
+        [latest] = list(scheduler.history[mailed])
+        assert latest is first and first.email.status == "late"
+        assert first.outcome is Outcome.FAIL
+        assert [f.evidence.get("reason") for f in first.failures()] == ["email_late"]
+        assert runs("cxmon_journey_runs_total", {**labels, "result": "fail"}) == 1
+        assert runs("cxmon_journey_runs_total", {**labels, "result": "pass"}) == 0
+        assert runs("cxmon_confirmation_email_seconds_count", labels) == 1
+        assert 'data-email="late"' in render_results_page(scheduler.statuses(), lambda _: None)
+        await scheduler.stop(grace_seconds=5)
