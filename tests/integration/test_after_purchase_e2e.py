@@ -22,13 +22,11 @@ from cxmon.model import Kind, Outcome, RunResult, Stage
 from cxmon.runner import Runner, RunOptions
 from cxmon.scenario import Journey, load_scenario
 from cxmon.scheduler import ScheduleOptions, Scheduler
-from tests.helpers import demo_env, write_demo_scenario
+from tests.helpers import IMAP_SECRET, after_purchase_scenario, demo_env, write_demo_scenario
 from tests.mailstack import MailStack, make_message
 from tests.promstack import free_port
 
 pytestmark = pytest.mark.browser
-
-IMAP_SECRET = "IMAP_PASSWORD"
 
 
 @pytest.fixture(scope="module")
@@ -57,52 +55,6 @@ def shop(mail_shop: DemoShop, mail: MailStack) -> Iterator[DemoShop]:
 async def runner() -> Any:
     async with Runner(RunOptions(trace="off", step_timeout=10.0)) as r:
         yield r
-
-
-def after_purchase_scenario(
-    tmp_path: Path, mail: MailStack, *, email: dict[str, Any] | None = None, prices: bool = True
-) -> Path:
-    """The demo scenario with a per-run address, captured prices, price rules and an e-mail check."""
-    path = write_demo_scenario(tmp_path, budgets={"step": "20s", "journey": "120s"})
-    import yaml
-
-    data = yaml.safe_load(path.read_text())
-    steps = {s["name"]: s for s in data["steps"]}
-    steps["product"]["capture"] = {"product_price": {"css": ".product-layout .price"}}
-    steps["add-to-cart"]["capture"] = {"cart_price": {"css": ".line-price"}}
-    steps["checkout"]["capture"] = {
-        "subtotal": {"css": ".subtotal"},
-        "shipping": {"css": ".shipping"},
-        "order_total": {"css": ".order-total"},
-    }
-    steps["confirmation"]["capture"] = {"paid_total": {"css": ".order-total"}}
-    steps["address"]["fill"]["Email"] = "synthetic+${run_id}@example.com"
-    if prices:
-        data["prices"] = {
-            "currency": "EUR",
-            "rules": [
-                "cart_price == product_price",
-                "order_total == subtotal + shipping",
-                "paid_total == order_total",
-            ],
-        }
-    data["secrets"] = [*data.get("secrets", []), IMAP_SECRET]
-    data["email"] = {
-        "host": mail.imap_host,
-        "port": mail.imap_port,
-        "tls": False,
-        "user": mail.user,
-        "password": "${" + IMAP_SECRET + "}",
-        "match": {"order_number": True, "to": "synthetic+${run_id}@example.com"},
-        "subject": "Your Demo Shop order",
-        "text": ["Thank you for your order"],
-        "total": "paid_total",
-        "timeout": "20s",
-        "poll": "200ms",
-        **(email or {}),
-    }
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
 
 
 def journey(path: Path, shop: DemoShop, mail: MailStack, password: str | None = None) -> Journey:
