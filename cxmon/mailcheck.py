@@ -331,7 +331,7 @@ async def _found(check: EmailCheck, mailbox: _Mailbox, msg: MailMessage, seconds
     def finding(kind: Kind, message: str, **evidence: Any) -> None:
         findings.append(Finding(kind, message, check.step, Stage.CONFIRMATION, evidence=evidence))
 
-    if check.order_number and check.to and not _names_order(msg, check.order_number):
+    if email.match.order_number and check.order_number and check.to and not _names_order(msg, check.order_number):
         status = "wrong_order"
         finding(
             Kind.CONFIRMATION_MISSING,

@@ -249,7 +249,9 @@ class Runner:
 
         async def one(i: int, journey: Journey) -> None:
             async with gate:
-                result = await self.run_with_retries(journey)
+                result = await self.run_with_retries(journey, email=False)
+            # The confirmation e-mail is waited for outside the slot: no browser is needed for it.
+            await self.finish_email(journey, result)
             results[i] = result
             if on_result is not None:
                 maybe = on_result(result)
@@ -259,8 +261,12 @@ class Runner:
         await asyncio.gather(*(one(i, j) for i, j in enumerate(journeys)))
         return [r for r in results if r is not None]
 
-    async def run_with_retries(self, journey: Journey) -> JourneyResult:
-        """Runs a journey; a failed one is tried again up to ``retries`` times (pass then: flaky)."""
+    async def run_with_retries(self, journey: Journey, email: bool = True) -> JourneyResult:
+        """Runs a journey; a failed one is tried again up to ``retries`` times (pass then: flaky).
+
+        With ``email`` (default) it then waits for the journey's confirmation e-mail, if any; else
+        the caller does, with :meth:`finish_email`.
+        """
         result = await self.run_journey(journey)
         attempts = 1
         while result.outcome is Outcome.FAIL and attempts <= self.options.retries:
@@ -285,17 +291,26 @@ class Runner:
                 break
             result = retry
         result.attempts = attempts
-        check = self.take_email_check(result)
-        if check is not None:
-            # cxmon run waits for the confirmation e-mail (serve checks it in the background).
-            progress = self.options.on_progress
-            await finish_email_check(
-                check,
-                result,
-                journey.redactor,
-                on_wait=(lambda text: progress(journey.key, text)) if progress is not None else None,
-            )
+        if email:
+            await self.finish_email(journey, result)
         return result
+
+    async def finish_email(self, journey: Journey, result: JourneyResult) -> None:
+        """Waits for ``result``'s confirmation e-mail, if it has one to wait for, and records it.
+
+        ``cxmon run`` waits so (``on_progress`` says for what); ``cxmon serve`` takes the check with
+        :meth:`take_email_check` and runs it in the background instead.
+        """
+        check = self.take_email_check(result)
+        if check is None:
+            return
+        progress = self.options.on_progress
+        await finish_email_check(
+            check,
+            result,
+            journey.redactor,
+            on_wait=(lambda text: progress(journey.key, text)) if progress is not None else None,
+        )
 
     def take_email_check(self, result: JourneyResult) -> EmailCheck | None:
         """The confirmation e-mail ``result``'s journey still has to wait for (once; ``None`` if none).
