@@ -56,6 +56,8 @@ class MetricSpec:
     """Histogram bucket bounds in seconds; empty for other types."""
     serve_only: bool = False
     """Exported only by ``cxmon serve`` (a one-shot run has nothing to say about it)."""
+    scenario_key: str | None = None
+    """Series exist only for journeys whose scenario has this key (``email``); ``None``: every journey."""
 
     def series_names(self) -> tuple[str, ...]:
         """The names a query may use for this family."""
@@ -114,7 +116,7 @@ PAGE_LCP = MetricSpec(
 CONFIRMATION_EMAIL = MetricSpec(
     "cxmon_confirmation_email_seconds", "histogram",
     "Time from the order to its confirmation e-mail found in the mailbox (scenarios with email:).",
-    JOURNEY_LABELS, EMAIL_BUCKETS,
+    JOURNEY_LABELS, EMAIL_BUCKETS, scenario_key="email",
 )
 CONFIG_RELOAD = MetricSpec(
     "cxmon_config_last_reload_successful", "gauge",

@@ -1087,8 +1087,9 @@ def _check_after_purchase(
                     f"email.total: {email.total!r} is not captured by any step (captured: {known})",
                 )
             )
-        raw_email = raw.get("email") if isinstance(raw.get("email"), dict) else {}
-        ref = _SECRET_REF.match(str(raw_email.get("password", "")))
+        raw_email = raw.get("email")
+        password = raw_email.get("password", "") if isinstance(raw_email, dict) else ""
+        ref = _SECRET_REF.match(str(password))
         if ref is None or ref.group(1) not in secrets:
             problems.append(
                 (

@@ -543,11 +543,21 @@ class _Shop:
         method = str(form.get("method", ""))
         methods = self.offered_methods(count=False)
 
-        async def again(status: int, **messages: str | None) -> web.Response:
+        async def again(
+            status: int, payment_error: str | None = None, method_error: str | None = None
+        ) -> web.Response:
             effects = await self.page_faults(request, "payment", has_action=True, count=False)
             if isinstance(effects, web.Response):
                 return effects
-            return self.render_payment(request, effects, methods, status=status, selected=method, **messages)
+            return self.render_payment(
+                request,
+                effects,
+                methods,
+                status=status,
+                selected=method,
+                payment_error=payment_error,
+                method_error=method_error,
+            )
 
         if method not in methods:
             return await again(422, method_error="Choose a payment method.")
