@@ -77,6 +77,8 @@ class EmailCheck:
     to: str | None = None
     """The journey's own address (``match.to`` with ``${run_id}`` filled in)."""
     total: Money | None = None
+    to_is_per_run: bool = True
+    """``to`` holds the run's ``${run_id}``: every message to it belongs to this run."""
     secrets: tuple[str, ...] = ()
     """Values never to show (the password), scrubbed from any server message quoted."""
 
@@ -311,16 +313,31 @@ async def check_confirmation_email(
         while True:
             messages = await asyncio.to_thread(mailbox.find)
             now = clock()
-            if check.order_number and check.to is None:
-                messages = [m for m in messages if _names_order(m, check.order_number)]
-            if messages:
-                msg = messages[0]
+            msg = _pick(check, messages)
+            if msg is not None:
                 return await _found(check, mailbox, msg, now - check.placed_at)
             if now >= deadline:
                 return _missing(check, now - check.placed_at)
             await asyncio.sleep(min(email.poll, max(0.0, deadline - now)))
     finally:
         await asyncio.to_thread(mailbox.close)
+
+
+def _pick(check: EmailCheck, messages: list[MailMessage]) -> MailMessage | None:
+    """The journey's message among the candidates, or ``None`` to keep waiting.
+
+    One naming the order wins. Without one, a message to the run's own address is the shop's
+    confirmation naming the wrong order; at a fixed address it may be another run's mail, so the
+    check waits on.
+    """
+    if not (check.email.match.order_number and check.order_number):
+        return messages[0] if messages else None
+    naming = [m for m in messages if _names_order(m, check.order_number)]
+    if naming:
+        return naming[0]
+    if messages and check.to is not None and check.to_is_per_run:
+        return messages[0]
+    return None
 
 
 async def _found(check: EmailCheck, mailbox: _Mailbox, msg: MailMessage, seconds: float) -> EmailOutcome:

@@ -164,6 +164,7 @@ def email_check(journey: Journey, result: JourneyResult, run_id: str, placed_at:
         step=step,
         order_number=result.order_number,
         to=fill_run_id(email.match.to, run_id) if email.match.to else None,
+        to_is_per_run=email.match.to is not None and _RUN_ID in email.match.to,
         total=total,
         secrets=tuple(journey.redactor.values),
     )

@@ -181,3 +181,13 @@ async def test_unreachable_server_is_cxmons_error() -> None:
 async def test_missing_folder_is_cxmons_error(mail_stack: MailStack) -> None:
     with pytest.raises(InfrastructureError, match="no folder 'Orders'"):
         await check_confirmation_email(make_check(mail_stack, folder="Orders"))
+
+
+async def test_at_a_fixed_address_another_runs_mail_is_passed_over(mail_stack: MailStack) -> None:
+    mail_stack.deliver(confirmation(order="DS-OLD999"))  # left over from an earlier run
+    mail_stack.deliver(confirmation())
+    check = make_check(mail_stack)
+    check = EmailCheck(**{**check.__dict__, "to_is_per_run": False})
+    outcome = await check_confirmation_email(check)
+    assert (outcome.result.status, outcome.findings) == ("received", [])
+    assert mail_stack.subjects() == ["Your order DS-OLD999"]  # not ours: left alone
