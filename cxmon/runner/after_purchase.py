@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import replace
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
@@ -137,7 +138,8 @@ def check_prices(journey: Journey, result: JourneyResult) -> None:
         if step is None:
             result.findings.append(finding)
             continue
-        step.findings.append(finding)
+        # Like every finding, it names the page: the one the diverging value was read from.
+        step.findings.append(replace(finding, evidence={**finding.evidence, "url": step.url}))
         step.status = StepStatus.FAILED
 
 
