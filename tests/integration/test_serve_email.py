@@ -4,6 +4,7 @@ mail arrives. Demo shop → SMTP server → maildir → dovecot, all real proces
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,8 @@ def test_serve_does_not_hold_a_slot_while_the_email_is_late(mail_stack: MailStac
         smtp=f"{mail_stack.smtp_host}:{mail_stack.smtp_port}", faults=[f"email_late:{LATE_MS}"]
     ) as shop:
         env = {**demo_env(shop), IMAP_SECRET: mail_stack.password}
-        with start_serve(tmp_path, [str(folder), "--concurrency", "1"], env) as serve:
+        latest = tmp_path / "latest.json"
+        with start_serve(tmp_path, [str(folder), "--concurrency", "1", "--json", str(latest)], env) as serve:
             serve.wait_ready(60)
             mailed = {"scenario": "mailed"}
             plain = {"scenario": "plain", "result": "pass"}
@@ -60,6 +62,16 @@ def test_serve_does_not_hold_a_slot_while_the_email_is_late(mail_stack: MailStac
             assert 'data-email="late"' in page()
             assert serve.value("cxmon_confirmation_email_seconds_count", **mailed) == 1
             assert serve.value("cxmon_failures_total", **mailed, kind="confirmation_missing", step="confirmation") == 1
+
+            def email_in_file() -> str | None:
+                try:
+                    report = json.loads(latest.read_text())
+                except (OSError, ValueError):
+                    return None
+                found = [j["email"]["status"] for j in report["journeys"] if j["labels"]["scenario"] == "mailed"]
+                return found[0] if found and found[0] != "pending" else None
+
+            assert wait_for("the --json file with the e-mail's outcome", email_in_file, 30, log=serve.log) == "late"
             assert serve.stop() == 0, serve.log()
     assert mail_stack.password not in serve.log()
     assert "Traceback" not in serve.log(), serve.log()
