@@ -66,12 +66,14 @@ class MetricSpec:
 
 JOURNEY_SUCCESS = MetricSpec(
     "cxmon_journey_success", "gauge",
-    "1 if the journey's last run passed (pass or flaky), 0 if it failed; not changed by an error run.",
+    "1 if the journey's last run passed (pass or flaky), 0 if it failed; not changed by an error or "
+    "maintenance run.",
     JOURNEY_LABELS,
 )
 JOURNEY_RUNS = MetricSpec(
     "cxmon_journey_runs_total", "counter",
-    f"Journey runs by result: {', '.join(LABEL_VALUES['result'])} (error: cxmon could not run it).",
+    f"Journey runs by result: {', '.join(LABEL_VALUES['result'])} (error: cxmon could not run it; "
+    "maintenance: in a maintenance window).",
     (*JOURNEY_LABELS, "result"),
 )
 JOURNEY_DURATION = MetricSpec(
@@ -107,6 +109,11 @@ PAGE_LCP = MetricSpec(
     "Largest Contentful Paint of the page a step ended on, when the browser reported one.",
     STEP_LABELS, STEP_BUCKETS,
 )
+MAINTENANCE = MetricSpec(
+    "cxmon_maintenance", "gauge",
+    "1 while the journey is in a maintenance window (its runs are skipped or not counted), else 0.",
+    JOURNEY_LABELS,
+)
 CONFIG_RELOAD = MetricSpec(
     "cxmon_config_last_reload_successful", "gauge",
     "1 if the last load of the scenario files succeeded, 0 if it failed (the old ones still run).",
@@ -124,6 +131,7 @@ METRICS: tuple[MetricSpec, ...] = (
     STEP_BUDGET,
     FAILURES,
     PAGE_LCP,
+    MAINTENANCE,
     CONFIG_RELOAD,
     BUILD_INFO,
 )

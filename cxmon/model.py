@@ -67,6 +67,8 @@ class Outcome(StrEnum):
     FAIL = "fail"
     FLAKY = "flaky"
     ERROR = "error"
+    MAINTENANCE = "maintenance"
+    """In a maintenance window: skipped, or run without counting (see docs/maintenance.md)."""
 
     @property
     def passed(self) -> bool:
@@ -185,6 +187,8 @@ class JourneyResult:
     """cxmon's own trouble, when the outcome is ``error``."""
     cleanup: dict[str, Any] | None = None
     """The scenario's after-order cleanup request, when one was sent: method, url, status, ok, error."""
+    maintenance: dict[str, Any] | None = None
+    """The maintenance window the run fell in (outcome ``maintenance``): start, end, mode, source."""
 
     def all_findings(self) -> list[Finding]:
         out = [f for s in self.steps for f in s.findings]
@@ -210,6 +214,7 @@ class JourneyResult:
             "findings": [f.to_dict() for f in self.findings],
             # Only when sent, so results of scenarios without a cleanup keep their shape.
             **({"cleanup": dict(self.cleanup)} if self.cleanup is not None else {}),
+            **({"maintenance": dict(self.maintenance)} if self.maintenance is not None else {}),
         }
 
 

@@ -35,6 +35,7 @@ from pydantic import (
 
 from cxmon.durations import DURATION_HINT, parse_duration
 from cxmon.errors import InputError, ScenarioError
+from cxmon.maintenance import MaintenanceWindowSpec
 from cxmon.model import DEFAULT_LABEL, JourneyKey, Stage
 from cxmon.redact import Redactor
 
@@ -437,6 +438,16 @@ class Scenario(_Strict):
     http: Http = Field(default_factory=Http, description="Basic auth and headers for protected deploys")
     steps: list[Step] = Field(min_length=1)
     cleanup: Cleanup | None = Field(None, description="A request that undoes the test order after the journey")
+    maintenance: list[MaintenanceWindowSpec] = Field(
+        default_factory=list, description="Recurring maintenance windows (see docs/maintenance.md)"
+    )
+
+    @field_validator("maintenance")
+    @classmethod
+    def _own_windows(cls, windows: list[MaintenanceWindowSpec]) -> list[MaintenanceWindowSpec]:
+        if any(w.scenarios for w in windows):
+            raise ValueError("'scenarios:' belongs in a shared maintenance file; a scenario's windows are its own")
+        return windows
 
     @field_validator("base_url")
     @classmethod

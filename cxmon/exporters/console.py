@@ -9,7 +9,8 @@ from rich.text import Text
 from cxmon.durations import format_duration
 from cxmon.model import JourneyResult, Outcome, Severity, StepStatus
 
-OUTCOME_STYLE = {Outcome.PASS: "green", Outcome.FLAKY: "yellow", Outcome.FAIL: "bold red", Outcome.ERROR: "magenta"}
+OUTCOME_STYLE = {Outcome.PASS: "green", Outcome.FLAKY: "yellow", Outcome.FAIL: "bold red", Outcome.ERROR: "magenta",
+                 Outcome.MAINTENANCE: "blue"}
 STEP_STYLE = {
     StepStatus.PASSED: "green",
     StepStatus.FAILED: "red",

@@ -236,7 +236,8 @@ def render_html(
     out_dir = Path(out_dir)
     views = [_journey_view(runs, out_dir) for runs in group_runs(run.journeys)]
     # Failures first: that is what a reader of a red build came for.
-    order = {Outcome.FAIL.value: 0, Outcome.ERROR.value: 1, Outcome.FLAKY.value: 2, Outcome.PASS.value: 3}
+    order = {Outcome.FAIL.value: 0, Outcome.ERROR.value: 1, Outcome.FLAKY.value: 2, Outcome.PASS.value: 3,
+             Outcome.MAINTENANCE.value: 4}
     views.sort(key=lambda v: order[v.outcome])
     done = {r.key for r in run.journeys}
     not_run = list(dict.fromkeys(k.id for k in planned if k not in done))

@@ -67,6 +67,7 @@ class CxmonMetrics:
         self.step_budget = self._gauge(contract.STEP_BUDGET)
         self.failures = self._counter(contract.FAILURES)
         self.page_lcp = self._histogram(contract.PAGE_LCP)
+        self.maintenance = self._gauge(contract.MAINTENANCE)
         self.config_reload = self._gauge(contract.CONFIG_RELOAD) if serve else None
         self.build_info = self._gauge(contract.BUILD_INFO)
         self.build_info.labels(version).set(1)
@@ -120,6 +121,10 @@ class CxmonMetrics:
         key = result.key
         self.declare(key, result.interval_seconds, [(s.name, s.stage.value) for s in result.steps])
         self._labels(self.journey_runs, key, result.outcome.value).inc()
+        self.set_maintenance(key, result.outcome is Outcome.MAINTENANCE)
+        if result.outcome is Outcome.MAINTENANCE:
+            # Planned: neither a verdict on the shop nor a check (see docs/maintenance.md).
+            return
         if result.outcome is not Outcome.ERROR:
             # An error run says nothing about the shop: success, duration and "last run" stay as the
             # last real check left them, so their age tells how fresh the verdict is.
@@ -149,6 +154,10 @@ class CxmonMetrics:
 
     def set_interval(self, key: JourneyKey, seconds: float) -> None:
         self._labels(self.journey_interval, key).set(seconds)
+
+    def set_maintenance(self, key: JourneyKey, in_window: bool) -> None:
+        """Sets ``cxmon_maintenance``: 1 while the journey is in a maintenance window."""
+        self._labels(self.maintenance, key).set(1 if in_window else 0)
 
     def set_reload_successful(self, ok: bool) -> None:
         if self.config_reload is None:

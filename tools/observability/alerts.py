@@ -12,6 +12,9 @@ Grafana fire for every series it yields, whatever its value.
 
 Alerts page on ``fail`` (the shop is broken), never on ``error`` (cxmon is broken): the monitor's
 own trouble has a ticket-level alert, :data:`ALERTS` ``CxmonRunnerErrors``.
+
+No alert about the shop fires for a journey in a maintenance window (``cxmon_maintenance == 1``),
+and staleness tolerates the runs a window skipped (docs/maintenance.md).
 """
 
 from __future__ import annotations
@@ -71,6 +74,9 @@ class AlertParams:
     runner_error_window: str = "30m"
     runner_errors_for: str = "0s"
     config_reload_for: str = "10m"
+    maintenance_grace: str = "5m"
+    """CxmonStale ignores a journey that was in a maintenance window this recently: its runs were
+    skipped, and the first run after the window needs a moment to land."""
     group_interval: str | None = None
     """Evaluation interval of the rule groups; ``None`` uses Prometheus' global one (Grafana: 1m)."""
     runbook_url: str = "docs/runbook.md"
@@ -80,7 +86,7 @@ class AlertParams:
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            if (field.name.endswith(("_for", "_window")) or field.name == "group_interval") and (
+            if (field.name.endswith(("_for", "_window", "_grace")) or field.name == "group_interval") and (
                 value is not None and not _DURATION.match(value)
             ):
                 raise ValueError(f"{field.name}={value!r} is not a Prometheus duration")
@@ -104,6 +110,7 @@ class AlertParams:
             runner_error_window="1m",
             runner_errors_for="0s",
             config_reload_for="0s",
+            maintenance_grace="1m",
             group_interval="5s",
         )
 
@@ -154,9 +161,16 @@ class AlertRule:
         return self.name.lower()
 
 
+NOT_IN_MAINTENANCE = f"unless on ({J}) cxmon_maintenance == 1"
+"""Appended to every alert about the shop: a journey in a maintenance window pages nobody."""
+
+
 def _failures_of_kind(kind: str) -> Callable[[AlertParams], str]:
     def expr(p: AlertParams) -> str:
-        return f'sum by ({S}, kind) (\n  increase(cxmon_failures_total{{kind="{kind}"}}[{p.failure_window}])\n) > 0'
+        return (
+            f'sum by ({S}, kind) (\n  increase(cxmon_failures_total{{kind="{kind}"}}[{p.failure_window}])\n) > 0\n'
+            + NOT_IN_MAINTENANCE
+        )
 
     return expr
 
@@ -174,7 +188,7 @@ ALERTS: tuple[AlertRule, ...] = (
         name="CxmonJourneyFailing",
         group="cxmon-shop",
         severity=Severity.PAGE,
-        expr=lambda p: "cxmon_journey_success == 0",
+        expr=lambda p: "cxmon_journey_success == 0\n" + NOT_IN_MAINTENANCE,
         for_param="failing_for",
         keep_firing=True,
         summary="Checkout journey {{ $labels.scenario }} fails "
@@ -189,7 +203,8 @@ ALERTS: tuple[AlertRule, ...] = (
         group="cxmon-shop",
         severity=Severity.PAGE,
         expr=lambda p: (
-            f"count by (scenario, payment_method, device) (\n  cxmon_journey_success == 0\n) >= {p.min_locations}"
+            "count by (scenario, payment_method, device) (\n"
+            f"  cxmon_journey_success == 0\n  {NOT_IN_MAINTENANCE}\n) >= {p.min_locations}"
         ),
         for_param="many_locations_for",
         keep_firing=True,
@@ -256,7 +271,8 @@ ALERTS: tuple[AlertRule, ...] = (
             f"histogram_quantile({p.slow_quantile}, sum by (le, {S}) (\n"
             f"  rate(cxmon_step_duration_seconds_bucket[{p.slow_window}])\n"
             f"))\n> on ({S})\n"
-            f"max by ({S}) (cxmon_step_budget_seconds)"
+            f"max by ({S}) (cxmon_step_budget_seconds)\n"
+            + NOT_IN_MAINTENANCE
         ),
         for_param="slow_for",
         summary="Step {{ $labels.step }} of {{ $labels.scenario }} is slower than its budget",
@@ -276,6 +292,7 @@ ALERTS: tuple[AlertRule, ...] = (
             "(\n"
             "  time() - cxmon_journey_last_run_timestamp_seconds\n"
             f"    > {p.stale_intervals} * cxmon_journey_interval_seconds\n"
+            f"  unless on ({J}) max_over_time(cxmon_maintenance[{p.maintenance_grace}]) == 1\n"
             ")\n"
             f'or up{{job=~"{p.job_regex}"}} == 0\n'
             f'or absent(up{{job=~"{p.job_regex}"}})'

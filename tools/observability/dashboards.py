@@ -296,7 +296,7 @@ def overview_dashboard(params: AlertParams | None = None) -> Dashboard:
     passed = f.extra(f'result=~"{_outcomes(lambda o: o.passed)}"')
     failed = f.extra(f'result="{Outcome.FAIL}"')
     window = "$__rate_interval"
-    verdict = f.extra(f'result=~"{_outcomes(lambda o: o is not Outcome.ERROR)}"')
+    verdict = f.extra(f'result=~"{_outcomes(lambda o: o not in (Outcome.ERROR, Outcome.MAINTENANCE))}"')
     dash = dash.with_panel(
         timeseries.Panel()
         .id(ids())
