@@ -210,3 +210,18 @@ def test_metrics_of_a_maintenance_result() -> None:
     assert get("cxmon_journey_last_run_timestamp_seconds", key.labels()) is None
     metrics.observe(JourneyResult(key, Outcome.PASS, 2.0, 1.0))
     assert get("cxmon_maintenance", key.labels()) == 0
+
+
+def test_reports_and_results_page_say_maintenance(tmp_path: Path) -> None:
+    from cxmon.exporters.html import render_html
+    from cxmon.exporters.results_page import JourneyStatus, render_results_page
+    from cxmon.model import JourneyResult, RunResult
+
+    key = JourneyKey("shop", "card")
+    window = {"id": "ab12", "start": 1.0, "end": 1_800_000_000.0, "mode": "skip", "source": "ad hoc ab12"}
+    result = JourneyResult(key, Outcome.MAINTENANCE, 1_700_000_000.0, 0.0, maintenance=window)
+    page = render_results_page([JourneyStatus(key, 60.0, history=[result])], artifact_url=lambda p: None)
+    assert ">maintenance</span>" in page and "maintenance window until 2027-01-15" in page and "ad hoc ab12" in page
+    html = render_html(RunResult([result], started_at=1_700_000_000.0, duration_seconds=1.0), tmp_path)
+    assert 'data-outcome="maintenance">1<' in html and "In a maintenance window (ad hoc ab12, skip)" in html
+    assert result.to_dict()["maintenance"] == window and result.to_dict()["outcome"] == "maintenance"
