@@ -114,6 +114,19 @@ MAINTENANCE = MetricSpec(
     "1 while the journey is in a maintenance window (its runs are skipped or not counted), else 0.",
     JOURNEY_LABELS,
 )
+REVENUE_AT_RISK = MetricSpec(
+    "cxmon_revenue_at_risk_per_hour", "gauge",
+    "Estimated revenue per hour lost while the journey fails (its payment method's and device's share of "
+    "the scenario's revenue:); 0 while it passes. Sum with max by (scenario, payment_method, device, currency) "
+    "across locations first.",
+    (*JOURNEY_LABELS, "currency"),
+)
+REVENUE_LOST = MetricSpec(
+    "cxmon_revenue_lost_in_incident", "gauge",
+    "Estimated revenue lost since the journey began failing (the rate integrated over the time since); "
+    "0 while it passes.",
+    (*JOURNEY_LABELS, "currency"),
+)
 CONFIG_RELOAD = MetricSpec(
     "cxmon_config_last_reload_successful", "gauge",
     "1 if the last load of the scenario files succeeded, 0 if it failed (the old ones still run).",
@@ -132,6 +145,8 @@ METRICS: tuple[MetricSpec, ...] = (
     FAILURES,
     PAGE_LCP,
     MAINTENANCE,
+    REVENUE_AT_RISK,
+    REVENUE_LOST,
     CONFIG_RELOAD,
     BUILD_INFO,
 )

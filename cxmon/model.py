@@ -189,6 +189,9 @@ class JourneyResult:
     """The scenario's after-order cleanup request, when one was sent: method, url, status, ok, error."""
     maintenance: dict[str, Any] | None = None
     """The maintenance window the run fell in (outcome ``maintenance``): start, end, mode, source."""
+    revenue: dict[str, Any] | None = None
+    """Revenue at risk when the scenario states ``revenue:``: currency, share, at_risk_per_hour, lost,
+    failing_since (see cxmon.revenue)."""
 
     def all_findings(self) -> list[Finding]:
         out = [f for s in self.steps for f in s.findings]
@@ -215,6 +218,7 @@ class JourneyResult:
             # Only when sent, so results of scenarios without a cleanup keep their shape.
             **({"cleanup": dict(self.cleanup)} if self.cleanup is not None else {}),
             **({"maintenance": dict(self.maintenance)} if self.maintenance is not None else {}),
+            **({"revenue": dict(self.revenue)} if self.revenue is not None else {}),
         }
 
 

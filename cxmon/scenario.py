@@ -38,6 +38,7 @@ from cxmon.errors import InputError, ScenarioError
 from cxmon.maintenance import MaintenanceWindowSpec
 from cxmon.model import DEFAULT_LABEL, JourneyKey, Stage
 from cxmon.redact import Redactor
+from cxmon.revenue import RevenueSpec
 
 SCENARIO_SUFFIXES = (".yml", ".yaml")
 MATRIX_DIMENSIONS = ("payment_method", "device")
@@ -440,6 +441,9 @@ class Scenario(_Strict):
     cleanup: Cleanup | None = Field(None, description="A request that undoes the test order after the journey")
     maintenance: list[MaintenanceWindowSpec] = Field(
         default_factory=list, description="Recurring maintenance windows (see docs/maintenance.md)"
+    )
+    revenue: RevenueSpec | None = Field(
+        None, description="What the path is worth per hour, for revenue at risk (see docs/revenue.md)"
     )
 
     @field_validator("maintenance")

@@ -38,6 +38,7 @@ from cxmon.exporters.metrics import CxmonMetrics
 from cxmon.exporters.results_page import JourneyStatus
 from cxmon.maintenance import AdhocWindows, MaintenanceWindowSpec, Window, active_window
 from cxmon.model import DEFAULT_LABEL, Finding, JourneyKey, JourneyResult, Kind, Outcome, Severity, Stage
+from cxmon.revenue import estimate
 from cxmon.scenario import Journey, load_scenarios
 from cxmon.sharding import Shard, select
 
@@ -160,6 +161,8 @@ class Scheduler:
         self.adhoc = AdhocWindows()
         """Maintenance windows opened by hand through the web API."""
         self._maintenance_task: asyncio.Task[None] | None = None
+        self._failing_since: dict[JourneyKey, float] = {}
+        """When each failing journey's current run of failures began (revenue lost in the incident)."""
 
     # --- scenarios -------------------------------------------------------------------------------
 
@@ -208,10 +211,12 @@ class Scheduler:
             self.history.pop(key, None)
             self._next_run.pop(key, None)
             self.metrics.forget(key)
+            self._failing_since.pop(key, None)
             log.info("journey %s removed", key.id)
         for key, journey in journeys.items():
             steps = [(step.name, stage.value) for step, stage in zip(journey.steps, journey.stages, strict=True)]
             self.metrics.declare(key, self.interval(key), steps)
+            self._declare_revenue(journey)
             self.history.setdefault(key, deque(maxlen=max(1, self.options.history)))
             if self._started and key not in self._tasks:
                 self._spawn(key)
@@ -277,6 +282,7 @@ class Scheduler:
                     finally:
                         self._running.discard(key)
                     result = self._count_in_maintenance(key, result, window)
+            self._add_revenue(journey, result)
             self._record(journey, result)
             await self._keep_evidence(key, result)
             return result
@@ -356,8 +362,45 @@ class Scheduler:
         while await self._sleep(self.options.maintenance_check_seconds):
             try:
                 self.refresh_maintenance()
+                self.refresh_revenue()
             except Exception:  # a bad window must never stop the schedule
-                log.exception("maintenance windows could not be checked")
+                log.exception("maintenance windows or revenue could not be updated")
+
+    # --- revenue at risk (docs/revenue.md) -------------------------------------------------------
+
+    def _revenue_block(self, journey: Journey, now: float) -> dict[str, Any] | None:
+        spec = journey.scenario.revenue
+        if spec is None:
+            return None
+        matrix = journey.scenario.matrix
+        return estimate(spec, journey.key.payment_method, journey.key.device, matrix.payment_method,
+                        matrix.device, self._failing_since.get(journey.key), now)
+
+    def _add_revenue(self, journey: Journey, result: JourneyResult) -> None:
+        """Tracks when the journey's failures began and puts its revenue at risk on the result."""
+        key = journey.key
+        if result.outcome is Outcome.FAIL:
+            self._failing_since.setdefault(key, result.started_at)
+        elif result.outcome is not Outcome.ERROR:  # passed, or planned maintenance: no incident
+            self._failing_since.pop(key, None)
+        result.revenue = self._revenue_block(journey, time.time())
+
+    def _declare_revenue(self, journey: Journey) -> None:
+        """Revenue series at 0 from the start, so sums and panels see every journey that has a value."""
+        block = self._revenue_block(journey, time.time())
+        if block is not None:
+            self.metrics.set_revenue(journey.key, block)
+
+    def refresh_revenue(self) -> None:
+        """Brings the loss of failing journeys up to date between runs (it grows with time)."""
+        now = time.time()
+        for key in list(self._failing_since):
+            journey = self.journeys.get(key)
+            block = self._revenue_block(journey, now) if journey is not None else None
+            if block is None:
+                self._failing_since.pop(key, None)
+                continue
+            self.metrics.set_revenue(key, block)
 
     async def _watch_browser(self) -> None:
         while await self._sleep(self.options.health_check_seconds):

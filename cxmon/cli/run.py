@@ -138,6 +138,7 @@ def run(
     walked = [j for j in journeys if j.key not in skip]
     results = asyncio.run(_run(runner, walked, concurrency or default_concurrency(), err, run_result, repeat))
     results = [_not_counted(r, windows.get(r.key)) for r in results] + skipped
+    _add_revenue(results, journeys)
     run_result.duration_seconds = time.monotonic() - t0
     run_result.journeys = results
     comparison = compare_with_baseline(run_result, baseline_data, baseline, max_regression, regression_floor_ms)
@@ -163,6 +164,23 @@ def _windows(journeys: list[Journey], maintenance_file: Path | None) -> dict[Jou
     now = time.time()
     found = {j.key: active_window(j.key.scenario, now, j.scenario.maintenance, shared) for j in journeys}
     return {key: window for key, window in found.items() if window is not None}
+
+
+def _add_revenue(results: list[JourneyResult], journeys: list[Journey]) -> None:
+    """Revenue at risk of each journey whose scenario states ``revenue:`` (a failed run: its share now)."""
+    from cxmon.revenue import estimate
+
+    by_key = {j.key: j for j in journeys}
+    now = time.time()
+    for result in results:
+        journey = by_key.get(result.key)
+        spec = journey.scenario.revenue if journey is not None else None
+        if journey is None or spec is None:
+            continue
+        matrix = journey.scenario.matrix
+        failing_since = result.started_at if result.outcome is Outcome.FAIL else None
+        result.revenue = estimate(spec, result.key.payment_method, result.key.device, matrix.payment_method,
+                                  matrix.device, failing_since, now)
 
 
 def _not_counted(result: JourneyResult, window: Window | None) -> JourneyResult:

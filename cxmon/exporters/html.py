@@ -33,6 +33,7 @@ from cxmon.durations import format_duration
 from cxmon.exporters.base import ExportContext, ReportExporter
 from cxmon.exporters.files import write_atomic
 from cxmon.model import JourneyKey, JourneyResult, Outcome, RunResult, Severity, StepStatus
+from cxmon.revenue import totals
 
 log = logging.getLogger("cxmon.html")
 
@@ -262,6 +263,7 @@ def render_html(
         duration=format_duration(run.duration_seconds),
         version=__version__,
         Severity=Severity,
+        revenue=totals([r.revenue for r in run.journeys if r.revenue and r.revenue["at_risk_per_hour"] > 0]),
     )
 
 

@@ -74,6 +74,10 @@ class AlertParams:
     runner_error_window: str = "30m"
     runner_errors_for: str = "0s"
     config_reload_for: str = "10m"
+    revenue_threshold: float = 1000.0
+    """CxmonRevenueAtRisk: revenue per hour at risk in one scenario and currency above this pages.
+    One number for every currency: render the rules per currency (or edit the rule) when they differ."""
+    revenue_for: str = "2m"
     maintenance_grace: str = "5m"
     """CxmonStale ignores a journey that was in a maintenance window this recently: its runs were
     skipped, and the first run after the window needs a moment to land."""
@@ -111,6 +115,7 @@ class AlertParams:
             runner_errors_for="0s",
             config_reload_for="0s",
             maintenance_grace="1m",
+            revenue_for="0s",
             group_interval="5s",
         )
 
@@ -214,6 +219,29 @@ ALERTS: tuple[AlertRule, ...] = (
         "on {{ $labels.device }} fails in {{ $value }} locations at once (threshold <<min_locations>>): "
         "the shop itself is broken, not one network path. Check first: the shop's recent deploys and "
         "configuration changes, and the failing step and kind on the cxmon overview dashboard.",
+    ),
+    AlertRule(
+        name="CxmonRevenueAtRisk",
+        group="cxmon-shop",
+        severity=Severity.PAGE,
+        # A journey checked from several locations stands for the same customers: the max across
+        # locations, then the sum over payment methods and devices; currencies are never added up.
+        expr=lambda p: (
+            "sum by (scenario, currency) (\n"
+            "  max by (scenario, payment_method, device, currency) (\n"
+            f"    cxmon_revenue_at_risk_per_hour\n    {NOT_IN_MAINTENANCE}\n"
+            "  )\n"
+            f") > {p.revenue_threshold:g}"
+        ),
+        for_param="revenue_for",
+        keep_firing=True,
+        summary='About {{ printf "%.0f" $value }} {{ $labels.currency }}/h of revenue at risk in '
+        "{{ $labels.scenario }}",
+        description="Failing journeys of scenario {{ $labels.scenario }} stand for about "
+        '{{ printf "%.0f" $value }} {{ $labels.currency }} of revenue per hour (their payment methods\' and '
+        "devices' share of the scenario's revenue:), above the threshold of <<revenue_threshold>>. "
+        "Check first: 'Revenue at risk now' and 'Failing steps' on the cxmon overview dashboard, "
+        "which say which payment method or device is down, then the alert of that failure.",
     ),
     AlertRule(
         name="CxmonPaymentRejected",
@@ -353,7 +381,8 @@ _PARAM_TOKEN = re.compile(r"<<(\w+)>>")
 
 def _fill(text: str, params: AlertParams) -> str:
     def value(match: re.Match[str]) -> str:
-        return str(getattr(params, match.group(1)))
+        found = getattr(params, match.group(1))
+        return f"{found:g}" if isinstance(found, float) else str(found)
 
     return _PARAM_TOKEN.sub(value, text)
 
