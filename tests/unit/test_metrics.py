@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from prometheus_client import REGISTRY
@@ -184,7 +185,9 @@ def test_exposition_names_types_and_labels_match_the_contract() -> None:
     m = CxmonMetrics(serve=True)
     m.set_reload_successful(True)
     m.observe(passed())
-    m.observe(failed())
+    # A scenario with a revenue: adds the revenue families (J + currency).
+    m.observe(replace(failed(), revenue={"currency": "EUR", "share": 0.5, "at_risk_per_hour": 250.0, "lost": 4.2,
+                                         "failing_since": 1.0}))
     body, content_type = m.exposition()
     text = body.decode()
     assert content_type.startswith("text/plain")
