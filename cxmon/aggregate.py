@@ -20,9 +20,11 @@ from typing import Any
 
 from cxmon.model import JourneyKey, JourneyResult, Outcome, Stage, StepStatus
 
-OUTCOME_RANK: dict[Outcome, int] = {Outcome.PASS: 0, Outcome.FLAKY: 1, Outcome.ERROR: 2, Outcome.FAIL: 3}
+OUTCOME_RANK: dict[Outcome, int] = {
+    Outcome.MAINTENANCE: -1, Outcome.PASS: 0, Outcome.FLAKY: 1, Outcome.ERROR: 2, Outcome.FAIL: 3
+}
 """How bad an outcome is when runs of one journey disagree: a found shop fault is the worst, as in
-the exit code."""
+the exit code; a run in a maintenance window says nothing, so any checked run outranks it."""
 
 TIMED_STATUSES = (StepStatus.PASSED, StepStatus.FAILED)
 

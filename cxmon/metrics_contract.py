@@ -72,12 +72,14 @@ class MetricSpec:
 
 JOURNEY_SUCCESS = MetricSpec(
     "cxmon_journey_success", "gauge",
-    "1 if the journey's last run passed (pass or flaky), 0 if it failed; not changed by an error run.",
+    "1 if the journey's last run passed (pass or flaky), 0 if it failed; not changed by an error or "
+    "maintenance run.",
     JOURNEY_LABELS,
 )
 JOURNEY_RUNS = MetricSpec(
     "cxmon_journey_runs_total", "counter",
-    f"Journey runs by result: {', '.join(LABEL_VALUES['result'])} (error: cxmon could not run it).",
+    f"Journey runs by result: {', '.join(LABEL_VALUES['result'])} (error: cxmon could not run it; "
+    "maintenance: in a maintenance window).",
     (*JOURNEY_LABELS, "result"),
 )
 JOURNEY_DURATION = MetricSpec(
@@ -118,6 +120,24 @@ CONFIRMATION_EMAIL = MetricSpec(
     "Time from the order to its confirmation e-mail found in the mailbox (scenarios with email:).",
     JOURNEY_LABELS, EMAIL_BUCKETS, scenario_key="email",
 )
+MAINTENANCE = MetricSpec(
+    "cxmon_maintenance", "gauge",
+    "1 while the journey is in a maintenance window (its runs are skipped or not counted), else 0.",
+    JOURNEY_LABELS,
+)
+REVENUE_AT_RISK = MetricSpec(
+    "cxmon_revenue_at_risk_per_hour", "gauge",
+    "Estimated revenue per hour lost while the journey fails (its payment method's and device's share of "
+    "the scenario's revenue:); 0 while it passes. Sum with max by (scenario, payment_method, device, currency) "
+    "across locations first.",
+    (*JOURNEY_LABELS, "currency"),
+)
+REVENUE_LOST = MetricSpec(
+    "cxmon_revenue_lost_in_incident", "gauge",
+    "Estimated revenue lost since the journey began failing (the rate integrated over the time since); "
+    "0 while it passes.",
+    (*JOURNEY_LABELS, "currency"),
+)
 CONFIG_RELOAD = MetricSpec(
     "cxmon_config_last_reload_successful", "gauge",
     "1 if the last load of the scenario files succeeded, 0 if it failed (the old ones still run).",
@@ -141,6 +161,9 @@ METRICS: tuple[MetricSpec, ...] = (
     FAILURES,
     PAGE_LCP,
     CONFIRMATION_EMAIL,
+    MAINTENANCE,
+    REVENUE_AT_RISK,
+    REVENUE_LOST,
     CONFIG_RELOAD,
     OUTPUT_WRITE_FAILURES,
     BUILD_INFO,

@@ -68,6 +68,8 @@ class Outcome(StrEnum):
     FAIL = "fail"
     FLAKY = "flaky"
     ERROR = "error"
+    MAINTENANCE = "maintenance"
+    """In a maintenance window: skipped, or run without counting (see docs/maintenance.md)."""
 
     @property
     def passed(self) -> bool:
@@ -236,6 +238,11 @@ class JourneyResult:
     """The confirmation e-mail check, for scenarios with ``email:``."""
     run_id: str | None = None
     """This run's ``${run_id}`` (for scenarios that use it, e.g. in a per-run e-mail address)."""
+    maintenance: dict[str, Any] | None = None
+    """The maintenance window the run fell in (outcome ``maintenance``): start, end, mode, source."""
+    revenue: dict[str, Any] | None = None
+    """Revenue at risk when the scenario states ``revenue:``: currency, share, at_risk_per_hour, lost,
+    failing_since (see cxmon.revenue)."""
 
     def all_findings(self) -> list[Finding]:
         out = [f for s in self.steps for f in s.findings]
@@ -265,6 +272,8 @@ class JourneyResult:
             **({"prices": {k: dict(v) for k, v in self.prices.items()}} if self.prices else {}),
             **({"email": self.email.to_dict()} if self.email is not None else {}),
             **({"run_id": self.run_id} if self.run_id is not None else {}),
+            **({"maintenance": dict(self.maintenance)} if self.maintenance is not None else {}),
+            **({"revenue": dict(self.revenue)} if self.revenue is not None else {}),
         }
 
 

@@ -37,10 +37,12 @@ from pydantic import (
 
 from cxmon.durations import DURATION_HINT, parse_duration
 from cxmon.errors import InputError, ScenarioError
+from cxmon.maintenance import MaintenanceWindowSpec
 from cxmon.model import DEFAULT_LABEL, JourneyKey, Stage
 from cxmon.money import is_currency_code
 from cxmon.pricing import DEFAULT_TOLERANCE, PriceRule, PriceRuleError, parse_price_rule, parse_tolerance
 from cxmon.redact import Redactor
+from cxmon.revenue import RevenueSpec
 
 SCENARIO_SUFFIXES = (".yml", ".yaml")
 MATRIX_DIMENSIONS = ("payment_method", "device")
@@ -592,6 +594,19 @@ class Scenario(_Strict):
     cleanup: Cleanup | None = Field(None, description="A request that undoes the test order after the journey")
     prices: Prices | None = Field(None, description="Rules the captured prices and totals must keep")
     email: Email | None = Field(None, description="The order confirmation e-mail that must arrive")
+    maintenance: list[MaintenanceWindowSpec] = Field(
+        default_factory=list, description="Recurring maintenance windows (see docs/maintenance.md)"
+    )
+    revenue: RevenueSpec | None = Field(
+        None, description="What the path is worth per hour, for revenue at risk (see docs/revenue.md)"
+    )
+
+    @field_validator("maintenance")
+    @classmethod
+    def _own_windows(cls, windows: list[MaintenanceWindowSpec]) -> list[MaintenanceWindowSpec]:
+        if any(w.scenarios for w in windows):
+            raise ValueError("'scenarios:' belongs in a shared maintenance file; a scenario's windows are its own")
+        return windows
 
     @field_validator("base_url")
     @classmethod

@@ -41,6 +41,7 @@ from cxmon.exporters.latest import LatestOutputs
 from cxmon.exporters.metrics import CxmonMetrics
 from cxmon.exporters.results_page import JourneyStatus
 from cxmon.mailcheck import EmailCheck, finish_email_check
+from cxmon.maintenance import AdhocWindows, MaintenanceWindowSpec, Window, active_window
 from cxmon.model import (
     DEFAULT_LABEL,
     Finding,
@@ -52,6 +53,7 @@ from cxmon.model import (
     Severity,
     Stage,
 )
+from cxmon.revenue import estimate
 from cxmon.scenario import Journey, load_scenarios
 from cxmon.sharding import Shard, select
 
@@ -93,6 +95,10 @@ class ScheduleOptions:
     artifacts_max_bytes: int | None = 200 * 1024 * 1024
     """Cap on the whole evidence folder; the oldest evidence goes first."""
     health_check_seconds: float = 5.0
+    maintenance_windows: tuple[MaintenanceWindowSpec, ...] = ()
+    """Recurring windows of a shared file (``--maintenance-file``), beside each scenario's own."""
+    maintenance_check_seconds: float = 1.0
+    """How often ``cxmon_maintenance`` is brought up to date between runs."""
     shard: Shard | None = None
     """Run only this share of the journeys (``--shard I/N``); ``None``: all of them."""
 
@@ -118,6 +124,19 @@ def error_result(journey: Journey, started_at: float, duration_seconds: float, m
         interval_seconds=journey.scenario.schedule,
         budget_seconds=journey.scenario.budgets.journey,
         error=message,
+    )
+
+
+def maintenance_result(journey: Journey, window: Window, at: float) -> JourneyResult:
+    """The result of a run skipped because the journey is in a maintenance window."""
+    return JourneyResult(
+        journey.key,
+        Outcome.MAINTENANCE,
+        at,
+        0.0,
+        interval_seconds=journey.scenario.schedule,
+        budget_seconds=journey.scenario.budgets.journey,
+        maintenance=window.to_dict(),
     )
 
 
@@ -156,6 +175,11 @@ class Scheduler:
         self._reload_lock = asyncio.Lock()
         self._started = False
         self._health: asyncio.Task[None] | None = None
+        self.adhoc = AdhocWindows()
+        """Maintenance windows opened by hand through the web API."""
+        self._maintenance_task: asyncio.Task[None] | None = None
+        self._failing_since: dict[JourneyKey, float] = {}
+        """When each failing journey's current run of failures began (revenue lost in the incident)."""
 
     # --- scenarios -------------------------------------------------------------------------------
 
@@ -207,10 +231,12 @@ class Scheduler:
             self.history.pop(key, None)
             self._next_run.pop(key, None)
             self.metrics.forget(key)
+            self._failing_since.pop(key, None)
             log.info("journey %s removed", key.id)
         for key, journey in journeys.items():
             steps = [(step.name, stage.value) for step, stage in zip(journey.steps, journey.stages, strict=True)]
             self.metrics.declare(key, self.interval(key), steps)
+            self._declare_revenue(journey)
             self.history.setdefault(key, deque(maxlen=max(1, self.options.history)))
             if self._started and key not in self._tasks:
                 self._spawn(key)
@@ -224,6 +250,7 @@ class Scheduler:
             if key not in self._tasks:
                 self._spawn(key)
         self._health = asyncio.create_task(self._watch_browser(), name="cxmon-browser-health")
+        self._maintenance_task = asyncio.create_task(self._watch_maintenance(), name="cxmon-maintenance")
 
     def _spawn(self, key: JourneyKey) -> None:
         task = asyncio.create_task(self._schedule(key), name=f"cxmon-journey {key.id}")
@@ -255,7 +282,7 @@ class Scheduler:
             # Measured from the start of the run, so the interval is the real cadence; a run longer
             # than its interval is followed at once by the next one, never overlapped.
             jitter = self.options.jitter
-            next_start = started + interval * self.rng.uniform(1 - jitter, 1 + jitter)
+            next_start = self._after_maintenance(key, started + interval * self.rng.uniform(1 - jitter, 1 + jitter))
 
     async def run_once(self, key: JourneyKey) -> JourneyResult | None:
         """Runs a journey now (waiting for its lock and a free slot) and records the result."""
@@ -265,12 +292,18 @@ class Scheduler:
                 journey = self.journeys.get(key)
                 if journey is None or self._stopping.is_set():
                     return None
-                self._running.add(key)
-                try:
-                    result = await self._run_limited(journey)
-                finally:
-                    self._running.discard(key)
+                window = self.maintenance_window(key)
+                if window is not None and window.mode == "skip":
+                    result = maintenance_result(journey, window, time.time())
+                else:
+                    self._running.add(key)
+                    try:
+                        result = await self._run_limited(journey)
+                    finally:
+                        self._running.discard(key)
+                    result = self._count_in_maintenance(key, result, window)
             check = self._email_check(result)
+            self._add_revenue(journey, result)
             # A journey with a confirmation e-mail to wait for is in the history at once (e-mail
             # pending) and counted in the metrics once the mail came or its time ran out, without
             # holding its slot or its lock meanwhile.
@@ -359,6 +392,90 @@ class Scheduler:
         level = logging.INFO if result.outcome.passed else logging.WARNING
         log.log(level, "%s %s in %s%s", key.id, result.outcome.value, format_duration(result.duration_seconds), detail)
 
+    # --- maintenance windows (docs/maintenance.md) -----------------------------------------------
+
+    def maintenance_window(self, key: JourneyKey, at: float | None = None) -> Window | None:
+        """The maintenance window the journey is in at ``at`` (now), or ``None``."""
+        journey = self.journeys.get(key)
+        if journey is None:
+            return None
+        return active_window(
+            key.scenario,
+            time.time() if at is None else at,
+            journey.scenario.maintenance,
+            self.options.maintenance_windows,
+            self.adhoc.open_at(time.time() if at is None else at),
+        )
+
+    def refresh_maintenance(self) -> None:
+        """Brings ``cxmon_maintenance`` of every journey up to date (windows open and close between runs)."""
+        now = time.time()
+        for key in list(self.journeys):
+            self.metrics.set_maintenance(key, self.maintenance_window(key, now) is not None)
+
+    def _count_in_maintenance(self, key: JourneyKey, result: JourneyResult, window: Window | None) -> JourneyResult:
+        """A run that began or ended inside a window counts nothing: its result becomes ``maintenance``."""
+        window = window or self.maintenance_window(key)
+        if window is None or result.outcome is Outcome.ERROR:
+            return result
+        result.outcome = Outcome.MAINTENANCE
+        result.maintenance = window.to_dict()
+        return result
+
+    def _after_maintenance(self, key: JourneyKey, next_start: float) -> float:
+        """The next run's loop time: at the latest right after the window the journey is in ends, so a
+        fault hidden by the window is seen as soon as it may be."""
+        window = self.maintenance_window(key)
+        if window is None:
+            return next_start
+        loop = asyncio.get_running_loop()
+        return min(next_start, loop.time() + max(0.0, window.end - time.time()) + 0.05)
+
+    async def _watch_maintenance(self) -> None:
+        self.refresh_maintenance()
+        while await self._sleep(self.options.maintenance_check_seconds):
+            try:
+                self.refresh_maintenance()
+                self.refresh_revenue()
+            except Exception:  # a bad window must never stop the schedule
+                log.exception("maintenance windows or revenue could not be updated")
+
+    # --- revenue at risk (docs/revenue.md) -------------------------------------------------------
+
+    def _revenue_block(self, journey: Journey, now: float) -> dict[str, Any] | None:
+        spec = journey.scenario.revenue
+        if spec is None:
+            return None
+        matrix = journey.scenario.matrix
+        return estimate(spec, journey.key.payment_method, journey.key.device, matrix.payment_method,
+                        matrix.device, self._failing_since.get(journey.key), now)
+
+    def _add_revenue(self, journey: Journey, result: JourneyResult) -> None:
+        """Tracks when the journey's failures began and puts its revenue at risk on the result."""
+        key = journey.key
+        if result.outcome is Outcome.FAIL:
+            self._failing_since.setdefault(key, result.started_at)
+        elif result.outcome is not Outcome.ERROR:  # passed, or planned maintenance: no incident
+            self._failing_since.pop(key, None)
+        result.revenue = self._revenue_block(journey, time.time())
+
+    def _declare_revenue(self, journey: Journey) -> None:
+        """Revenue series at 0 from the start, so sums and panels see every journey that has a value."""
+        block = self._revenue_block(journey, time.time())
+        if block is not None:
+            self.metrics.set_revenue(journey.key, block)
+
+    def refresh_revenue(self) -> None:
+        """Brings the loss of failing journeys up to date between runs (it grows with time)."""
+        now = time.time()
+        for key in list(self._failing_since):
+            journey = self.journeys.get(key)
+            block = self._revenue_block(journey, now) if journey is not None else None
+            if block is None:
+                self._failing_since.pop(key, None)
+                continue
+            self.metrics.set_revenue(key, block)
+
     async def _watch_browser(self) -> None:
         while await self._sleep(self.options.health_check_seconds):
             if self.runner.browser_connected:
@@ -406,7 +523,7 @@ class Scheduler:
         """Stops scheduling; running journeys get ``grace_seconds`` to finish, then are cancelled.
         The output files are written to the end, so they hold the results of those last runs."""
         self._stopping.set()
-        tasks = [t for t in (*self._all_tasks, self._health) if t is not None and not t.done()]
+        tasks = [t for t in (*self._all_tasks, self._health, self._maintenance_task) if t is not None and not t.done()]
         if tasks:
             _, pending = await asyncio.wait(tasks, timeout=grace_seconds)
             for task in pending:

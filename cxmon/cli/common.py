@@ -58,6 +58,12 @@ def load(paths: list[Path]) -> list[ScenarioFile]:
     return files
 
 
+MaintenanceFileOpt = typer.Option(
+    None, "--maintenance-file", help="A shared file of recurring maintenance windows (windows: [{cron, duration, "
+    "timezone, scenarios}]), beside each scenario's own 'maintenance:'. See docs/maintenance.md."
+)
+
+
 def check_base_url(url: str | None) -> None:
     from cxmon.errors import InputError
 

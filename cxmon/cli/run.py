@@ -12,7 +12,16 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from cxmon.baseline import load_baseline
-from cxmon.cli.common import BaseUrlOpt, LocationOpt, PathsArg, check_base_url, load, stderr_console, stdout_console
+from cxmon.cli.common import (
+    BaseUrlOpt,
+    LocationOpt,
+    MaintenanceFileOpt,
+    PathsArg,
+    check_base_url,
+    load,
+    stderr_console,
+    stdout_console,
+)
 from cxmon.cli.gate import (
     check_outputs,
     compare_with_baseline,
@@ -26,7 +35,8 @@ from cxmon.cli.gate import (
 from cxmon.cli.status import ExitStatus
 from cxmon.durations import parse_duration
 from cxmon.errors import InputError
-from cxmon.model import JourneyResult, RunResult
+from cxmon.maintenance import Window
+from cxmon.model import JourneyKey, JourneyResult, Outcome, RunResult
 from cxmon.scenario import Journey
 
 
@@ -84,6 +94,11 @@ def run(
                                                     "in each step, and what it found, to DIR/<journey>/<NN>-<step>"
                                                     ".yml (secrets masked): a debugging aid to attach to a bug "
                                                     "report.", metavar="DIR"),
+    respect_maintenance: bool = typer.Option(False, "--respect-maintenance", help="Honour maintenance windows "
+                                             "(the scenarios' and --maintenance-file's): a journey in a window "
+                                             "is skipped or not counted, its result 'maintenance'. Off by default: "
+                                             "a CI gate checks the shop whatever the calendar says."),
+    maintenance_file: Path | None = MaintenanceFileOpt,
 ) -> int:
     """Walk the scenarios' journeys once in a real browser and report what broke.
 
@@ -119,7 +134,15 @@ def run(
     err = stderr_console(quiet)
     run_result = RunResult(started_at=time.time())
     t0 = time.monotonic()
-    results = asyncio.run(_run(runner, journeys, concurrency or default_concurrency(), err, run_result, repeat))
+    from cxmon.scheduler import maintenance_result
+
+    windows = _windows(journeys, maintenance_file) if respect_maintenance else {}
+    skip = {key for key, window in windows.items() if window.mode == "skip"}
+    skipped = [maintenance_result(j, windows[j.key], time.time()) for j in journeys if j.key in skip]
+    walked = [j for j in journeys if j.key not in skip]
+    results = asyncio.run(_run(runner, walked, concurrency or default_concurrency(), err, run_result, repeat))
+    results = [_not_counted(r, windows.get(r.key)) for r in results] + skipped
+    _add_revenue(results, journeys)
     run_result.duration_seconds = time.monotonic() - t0
     run_result.journeys = results
     comparison = compare_with_baseline(run_result, baseline_data, baseline, max_regression, regression_floor_ms)
@@ -135,6 +158,42 @@ def run(
         return ExitStatus.INTERRUPTED
     # A shop fault (exit 1) stays the status a deploy gate sees, even when an output could not be written.
     return gate_status(results, fail_on_flaky, comparison, problems)
+
+
+def _windows(journeys: list[Journey], maintenance_file: Path | None) -> dict[JourneyKey, Window]:
+    """The maintenance window each journey is in now (only those in one)."""
+    from cxmon.maintenance import active_window, load_shared_windows
+
+    shared = load_shared_windows(maintenance_file) if maintenance_file else []
+    now = time.time()
+    found = {j.key: active_window(j.key.scenario, now, j.scenario.maintenance, shared) for j in journeys}
+    return {key: window for key, window in found.items() if window is not None}
+
+
+def _add_revenue(results: list[JourneyResult], journeys: list[Journey]) -> None:
+    """Revenue at risk of each journey whose scenario states ``revenue:`` (a failed run: its share now)."""
+    from cxmon.revenue import estimate
+
+    by_key = {j.key: j for j in journeys}
+    now = time.time()
+    for result in results:
+        journey = by_key.get(result.key)
+        spec = journey.scenario.revenue if journey is not None else None
+        if journey is None or spec is None:
+            continue
+        matrix = journey.scenario.matrix
+        failing_since = result.started_at if result.outcome is Outcome.FAIL else None
+        result.revenue = estimate(spec, result.key.payment_method, result.key.device, matrix.payment_method,
+                                  matrix.device, failing_since, now)
+
+
+def _not_counted(result: JourneyResult, window: Window | None) -> JourneyResult:
+    """A run inside a ``mode: run`` window: its result is ``maintenance`` (cxmon's own errors stay errors)."""
+    if window is None or result.outcome is Outcome.ERROR:
+        return result
+    result.outcome = Outcome.MAINTENANCE
+    result.maintenance = window.to_dict()
+    return result
 
 
 async def _run(runner: object, journeys: list[Journey], concurrency: int, err: object,

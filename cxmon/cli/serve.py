@@ -7,7 +7,8 @@ long-lived browser, and a small aiohttp server (:mod:`cxmon.web`) answers
 - ``/healthz``  200 while the process is up,
 - ``/readyz``   200 when the browser is up and scenarios are loaded, else 503 with the reason,
 - ``/``         the results page: latest run per journey, findings, links to evidence,
-- ``/artifacts/...`` the evidence folder, read-only.
+- ``/artifacts/...`` the evidence folder, read-only,
+- ``/api/maintenance`` ad-hoc maintenance windows (``cxmon maintenance``), always authenticated.
 
 Outputs (``--json``, ``--html``, ``--textfile``, the exporters of :mod:`cxmon.exporters` marked
 ``serve``) are rewritten after every finished journey from the latest result of each journey;
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import typer
 
-from cxmon.cli.common import BaseUrlOpt, LocationOpt, PathsArg, check_base_url, output_targets
+from cxmon.cli.common import BaseUrlOpt, LocationOpt, MaintenanceFileOpt, PathsArg, check_base_url, output_targets
 from cxmon.cli.shard_option import ShardOpt, shard_option
 from cxmon.cli.status import ExitStatus
 from cxmon.durations import parse_duration
@@ -107,6 +108,12 @@ def serve(
     basic_auth_password_file: Path | None = typer.Option(None, "--basic-auth-password-file", help="File holding "
                                                          "the password of --basic-auth-user (default: the "
                                                          "CXMON_BASIC_AUTH_PASSWORD variable)."),
+    maintenance_file: Path | None = MaintenanceFileOpt,
+    maintenance_token_file: Path | None = typer.Option(None, "--maintenance-token-file", help="File holding the "
+                                                       "bearer token that /api/maintenance (cxmon maintenance) "
+                                                       "asks for (default: the CXMON_MAINTENANCE_TOKEN variable; "
+                                                       "basic auth credentials work too). Without either the API "
+                                                       "refuses every call."),
 ) -> int:
     """Run the scenarios on their schedules and serve Prometheus metrics and a results page.
 
@@ -118,10 +125,17 @@ def serve(
     from cxmon.cli.run import default_concurrency
     from cxmon.exporters.latest import LatestOutputs
     from cxmon.exporters.metrics import CxmonMetrics
+    from cxmon.maintenance import load_shared_windows
     from cxmon.runner import Runner, RunOptions
     from cxmon.scheduler import ScheduleOptions, Scheduler
     from cxmon.web.app import build_app
-    from cxmon.web.security import basic_auth_middleware, basic_auth_password, tls_context
+    from cxmon.web.security import (
+        api_authorizer,
+        basic_auth_middleware,
+        basic_auth_password,
+        maintenance_token,
+        tls_context,
+    )
     from cxmon.web.server import serve_app
 
     check_base_url(base_url)
@@ -130,6 +144,7 @@ def serve(
     ssl_context = tls_context(tls_cert, tls_key)
     password = basic_auth_password(basic_auth_user, basic_auth_password_file, os.environ)
     middlewares = [basic_auth_middleware(basic_auth_user, password)] if basic_auth_user and password else []
+    api_authorize = api_authorizer(basic_auth_user, password, maintenance_token(maintenance_token_file, os.environ))
     options = ScheduleOptions(
         default_interval_seconds=_duration("--interval", interval),
         location=location,
@@ -139,6 +154,7 @@ def serve(
         keep_failures=keep_failures,
         artifacts_max_bytes=artifacts_max_mb * 1024 * 1024,
         shard=shard_option(shard),
+        maintenance_windows=tuple(load_shared_windows(maintenance_file)) if maintenance_file else (),
     )
     try:
         grace = parse_duration(stop_grace)
@@ -151,7 +167,7 @@ def serve(
                                recycle_browser_after=recycle_browser or None))
     scheduler = Scheduler(runner, metrics, paths, options, outputs=LatestOutputs(targets, metrics))
     scheduler.load()  # invalid files: InputError, exit 2, before anything starts
-    app = build_app(scheduler, metrics, options.artifacts_dir, middlewares)
+    app = build_app(scheduler, metrics, options.artifacts_dir, middlewares, api_authorize)
     asyncio.run(serve_app(app, scheduler, runner, host, port, grace, ssl_context))
     return ExitStatus.OK
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from cxmon.durations import format_duration
 from cxmon.model import JourneyResult, Outcome, Severity, StepStatus
+from cxmon.revenue import totals
 
-OUTCOME_STYLE = {Outcome.PASS: "green", Outcome.FLAKY: "yellow", Outcome.FAIL: "bold red", Outcome.ERROR: "magenta"}
+OUTCOME_STYLE = {Outcome.PASS: "green", Outcome.FLAKY: "yellow", Outcome.FAIL: "bold red", Outcome.ERROR: "magenta",
+                 Outcome.MAINTENANCE: "blue"}
 STEP_STYLE = {
     StepStatus.PASSED: "green",
     StepStatus.FAILED: "red",
@@ -79,6 +83,23 @@ def render_summary(console: Console, results: list[JourneyResult], verbose_steps
             console.print(
                 f"{r.key.id}: evidence in {folder.rsplit('/', 1)[0]}", markup=False, highlight=False, style="dim"
             )
+    for line in revenue_lines(results):
+        console.print(line, markup=False, highlight=False, style="bold")
     counts = {o: sum(1 for r in results if r.outcome is o) for o in Outcome}
     summary = ", ".join(f"{n} {o.value}" for o, n in counts.items() if n) or "no journeys"
     console.print(f"{len(results)} journeys: {summary}", markup=False, highlight=False)
+
+
+def revenue_lines(results: Sequence[JourneyResult]) -> list[str]:
+    """Revenue at risk per currency and the journeys it comes from (scenarios with ``revenue:`` only)."""
+    blocks = [r.revenue for r in results if r.revenue and r.revenue["at_risk_per_hour"] > 0]
+    lines = []
+    for currency, total in totals(blocks).items():
+        sources = ", ".join(
+            f"{r.key.id} {r.revenue['at_risk_per_hour']:,.2f}"
+            for r in results
+            if r.revenue and r.revenue["currency"] == currency and r.revenue["at_risk_per_hour"] > 0
+        )
+        lost = f", about {total['lost']:,.2f} {currency} lost so far" if total["lost"] else ""
+        lines.append(f"revenue at risk: {total['at_risk_per_hour']:,.2f} {currency}/h ({sources}){lost}")
+    return lines

@@ -33,6 +33,7 @@ from cxmon.durations import format_duration
 from cxmon.exporters.base import ExportContext, ReportExporter
 from cxmon.exporters.files import write_atomic
 from cxmon.model import JourneyKey, JourneyResult, Outcome, RunResult, Severity, StepStatus
+from cxmon.revenue import totals
 
 log = logging.getLogger("cxmon.html")
 
@@ -247,7 +248,8 @@ def render_html(
     out_dir = Path(out_dir)
     views = [_journey_view(runs, out_dir) for runs in group_runs(run.journeys)]
     # Failures first: that is what a reader of a red build came for.
-    order = {Outcome.FAIL.value: 0, Outcome.ERROR.value: 1, Outcome.FLAKY.value: 2, Outcome.PASS.value: 3}
+    order = {Outcome.FAIL.value: 0, Outcome.ERROR.value: 1, Outcome.FLAKY.value: 2, Outcome.PASS.value: 3,
+             Outcome.MAINTENANCE.value: 4}
     views.sort(key=lambda v: order[v.outcome])
     done = {r.key for r in run.journeys}
     not_run = list(dict.fromkeys(k.id for k in planned if k not in done))
@@ -272,6 +274,7 @@ def render_html(
         duration=format_duration(run.duration_seconds),
         version=__version__,
         Severity=Severity,
+        revenue=totals([r.revenue for r in run.journeys if r.revenue and r.revenue["at_risk_per_hour"] > 0]),
     )
 
 

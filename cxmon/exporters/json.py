@@ -18,6 +18,7 @@ from cxmon.baseline import BaselineComparison
 from cxmon.exporters.base import ExportContext, ReportExporter
 from cxmon.exporters.files import write_atomic
 from cxmon.model import JourneyKey, Outcome, RunResult
+from cxmon.revenue import totals
 
 SCHEMA_VERSION = 1
 
@@ -45,6 +46,8 @@ def run_to_dict(run: RunResult, baseline: BaselineComparison | None = None) -> d
             "journeys": [stats.to_dict() for stats in summarize(run.journeys)],
         },
         "baseline": baseline.to_dict() if baseline is not None else None,
+        # Only when a scenario states revenue:, so other documents keep their shape.
+        **({"revenue": totals(blocks)} if (blocks := [j.revenue for j in run.journeys if j.revenue]) else {}),
     }
 
 

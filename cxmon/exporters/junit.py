@@ -118,6 +118,9 @@ def _testcase(suite: ET.Element, runs: Sequence[JourneyResult]) -> Outcome:
             case, "error", {"message": _text(message), "type": first.kind.value if first else "infrastructure"}
         )
         error.text = _text("\n".join(_finding_line(f) for f in result.all_findings()) + "\n")
+    elif result.outcome is Outcome.MAINTENANCE:
+        window = result.maintenance or {}
+        ET.SubElement(case, "skipped", {"message": _text(f"maintenance window ({window.get('source', '')})")})
     elif result.outcome is Outcome.FLAKY:
         earlier = [f for f in result.findings if f.severity is Severity.WARNING and "attempt" in f.evidence]
         note = describe_finding(earlier[0]) if earlier else "failed on an earlier attempt"
@@ -139,7 +142,7 @@ def _counts(suite: ET.Element, outcomes: list[Outcome], skipped: int, seconds: f
     suite.set("tests", str(len(outcomes) + skipped))
     suite.set("failures", str(outcomes.count(Outcome.FAIL)))
     suite.set("errors", str(outcomes.count(Outcome.ERROR)))
-    suite.set("skipped", str(skipped))
+    suite.set("skipped", str(skipped + outcomes.count(Outcome.MAINTENANCE)))
     suite.set("time", _seconds(seconds))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.metrics import MetricWrapperBase
@@ -68,6 +68,9 @@ class CxmonMetrics:
         self.failures = self._counter(contract.FAILURES)
         self.page_lcp = self._histogram(contract.PAGE_LCP)
         self.confirmation_email = self._histogram(contract.CONFIRMATION_EMAIL)
+        self.maintenance = self._gauge(contract.MAINTENANCE)
+        self.revenue_at_risk = self._gauge(contract.REVENUE_AT_RISK)
+        self.revenue_lost = self._gauge(contract.REVENUE_LOST)
         self.config_reload = self._gauge(contract.CONFIG_RELOAD) if serve else None
         self.output_failures = self._counter(contract.OUTPUT_WRITE_FAILURES) if serve else None
         self.build_info = self._gauge(contract.BUILD_INFO)
@@ -122,6 +125,12 @@ class CxmonMetrics:
         key = result.key
         self.declare(key, result.interval_seconds, [(s.name, s.stage.value) for s in result.steps])
         self._labels(self.journey_runs, key, result.outcome.value).inc()
+        self.set_maintenance(key, result.outcome is Outcome.MAINTENANCE)
+        if result.revenue is not None:
+            self.set_revenue(key, result.revenue)
+        if result.outcome is Outcome.MAINTENANCE:
+            # Planned: neither a verdict on the shop nor a check (see docs/maintenance.md).
+            return
         if result.outcome is not Outcome.ERROR:
             # An error run says nothing about the shop: success, duration and "last run" stay as the
             # last real check left them, so their age tells how fresh the verdict is.
@@ -153,6 +162,16 @@ class CxmonMetrics:
 
     def set_interval(self, key: JourneyKey, seconds: float) -> None:
         self._labels(self.journey_interval, key).set(seconds)
+
+    def set_maintenance(self, key: JourneyKey, in_window: bool) -> None:
+        """Sets ``cxmon_maintenance``: 1 while the journey is in a maintenance window."""
+        self._labels(self.maintenance, key).set(1 if in_window else 0)
+
+    def set_revenue(self, key: JourneyKey, revenue: dict[str, Any]) -> None:
+        """Sets the journey's revenue at risk and lost (a result's ``revenue`` block, cxmon.revenue)."""
+        currency = str(revenue["currency"])
+        self._labels(self.revenue_at_risk, key, currency).set(float(revenue["at_risk_per_hour"]))
+        self._labels(self.revenue_lost, key, currency).set(float(revenue["lost"]))
 
     def set_reload_successful(self, ok: bool) -> None:
         if self.config_reload is None:

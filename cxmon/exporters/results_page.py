@@ -23,7 +23,7 @@ from cxmon.model import JourneyKey, JourneyResult, Outcome
 EVIDENCE_ROLES: tuple[str, ...] = ("screenshot", "trace", "html", "console", "requests", "result")
 """Evidence files linked from the page, in this order."""
 
-_COLOURS = {"pass": "#1a7f37", "flaky": "#9a6700", "fail": "#cf222e", "error": "#6e7781"}
+_COLOURS = {"pass": "#1a7f37", "flaky": "#9a6700", "fail": "#cf222e", "error": "#6e7781", "maintenance": "#0969da"}
 
 _env = Environment(
     loader=PackageLoader("cxmon.exporters", "templates"),

@@ -4,7 +4,8 @@
 - ``/healthz``  200 while the process is up,
 - ``/readyz``   200 when the browser is up and scenarios are loaded, else 503 with the reason,
 - ``/``         the results page: latest run per journey, findings, links to evidence,
-- ``/artifacts/...`` the evidence folder, read-only.
+- ``/artifacts/...`` the evidence folder, read-only,
+- ``/api/maintenance`` ad-hoc maintenance windows (:mod:`.maintenance_api`), always authenticated.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from cxmon.exporters.results_page import render_results_page
+from cxmon.web.maintenance_api import Authorizer, add_maintenance_routes
 
 log = logging.getLogger("cxmon.serve")
 
@@ -32,9 +34,16 @@ def artifact_url(artifacts_dir: Path, path: str) -> str | None:
 
 
 def build_app(
-    scheduler: Any, metrics: Any, artifacts_dir: Path | None, middlewares: Sequence[Any] = ()
+    scheduler: Any,
+    metrics: Any,
+    artifacts_dir: Path | None,
+    middlewares: Sequence[Any] = (),
+    api_authorize: Authorizer | None = None,
 ) -> web.Application:
-    """The web application of ``cxmon serve`` (a function of its own so tests can drive it)."""
+    """The web application of ``cxmon serve`` (a function of its own so tests can drive it).
+
+    ``api_authorize`` checks the credentials of ``/api/maintenance`` calls; ``None`` refuses them all.
+    """
 
     async def metrics_handler(_: web.Request) -> web.Response:
         body, content_type = metrics.exposition()
@@ -62,6 +71,7 @@ def build_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/", results)
+    add_maintenance_routes(app, scheduler, api_authorize)
     if artifacts_dir is not None:
         try:
             artifacts_dir.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,9 @@ from cxmon.errors import InputError
 PASSWORD_ENV = "CXMON_BASIC_AUTH_PASSWORD"
 OPEN_PATHS = frozenset({"/healthz"})
 """Paths answered without credentials."""
+API_PREFIX = "/api/"
+"""Paths that check credentials themselves (a bearer token or basic auth; see maintenance_api)."""
+TOKEN_ENV = "CXMON_MAINTENANCE_TOKEN"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -80,7 +83,7 @@ def basic_auth_middleware(user: str, password: str, realm: str = "cxmon") -> Mid
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path in OPEN_PATHS:
+        if request.path in OPEN_PATHS or request.path.startswith(API_PREFIX):
             return await handler(request)
         given = b""
         scheme, _, value = request.headers.get("Authorization", "").partition(" ")
@@ -94,3 +97,53 @@ def basic_auth_middleware(user: str, password: str, realm: str = "cxmon") -> Mid
         return await handler(request)
 
     return middleware
+
+
+def maintenance_token(token_file: Path | None, env: Mapping[str, str]) -> str | None:
+    """The bearer token of the maintenance API: from the file, else the environment, else ``None``."""
+    if token_file is not None:
+        try:
+            token = token_file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"--maintenance-token-file: cannot read {token_file}: {exc}") from None
+        if len(token) < 16:
+            raise InputError(f"--maintenance-token-file: {token_file} holds no token of at least 16 characters")
+        return token
+    token = env.get(TOKEN_ENV, "").strip()
+    if token and len(token) < 16:
+        raise InputError(f"{TOKEN_ENV}: expected a token of at least 16 characters")
+    return token or None
+
+
+def _basic_credentials(request: web.Request) -> bytes | None:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        return base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def api_authorizer(
+    user: str | None, password: str | None, token: str | None
+) -> Callable[[web.Request], bool] | None:
+    """Checks the credentials of an API call: the bearer ``token``, or ``user``/``password`` (basic).
+
+    ``None`` when neither is configured: the API then refuses every call. Compared in constant time.
+    """
+    if token is None and (user is None or password is None):
+        return None
+    expected_basic = f"{user}:{password}".encode() if user is not None and password is not None else None
+    expected_token = token.encode() if token is not None else None
+
+    def authorize(request: web.Request) -> bool:
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and expected_token is not None:
+            return hmac.compare_digest(value.strip().encode(), expected_token)
+        given = _basic_credentials(request)
+        if given is not None and expected_basic is not None:
+            return hmac.compare_digest(given, expected_basic)
+        return False
+
+    return authorize

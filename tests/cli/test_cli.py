@@ -111,7 +111,7 @@ def test_demo_scenarios_pass_against_a_clean_shop(demo_shop, tmp_path: Path) -> 
                 env=demo_env(demo_shop))
     assert out.returncode == 0, out.stdout + out.stderr
     report = json.loads((tmp_path / "r.json").read_text())
-    assert report["summary"] == {"pass": 4, "fail": 0, "flaky": 0, "error": 0}
+    assert report["summary"] == {"pass": 4, "fail": 0, "flaky": 0, "error": 0, "maintenance": 0}
     assert {j["labels"]["payment_method"] for j in report["journeys"]} == {"card", "invoice", "instalments",
                                                                           "mobile_pay"}
     assert all(j["order_number"] for j in report["journeys"])

@@ -264,7 +264,9 @@ def stack(demo_shop_session: DemoShop, tmp_path_factory: pytest.TempPathFactory)
     shop.faults.clear()
     rules = tmp_path / "cxmon.rules.yml"
     rules.write_text(dump_yaml(render_prometheus_rules(RULE_PARAMS)), encoding="utf-8")
-    scenario = write_demo_scenario(tmp_path, methods=list(METHODS), name=SCENARIO, schedule=f"{INTERVAL_SECONDS}s")
+    # A revenue: so the overview's revenue panels have series (under CxmonRevenueAtRisk's threshold).
+    scenario = write_demo_scenario(tmp_path, methods=list(METHODS), name=SCENARIO, schedule=f"{INTERVAL_SECONDS}s",
+                                   revenue={"per_hour": 600, "currency": "EUR"})
 
     receiver = _start_receiver()
     started: list[Any] = []
@@ -377,7 +379,13 @@ def _fill(expr: str, values: dict[str, str], range_seconds: int) -> str:
 
 
 def _expected_labels(expr: str) -> set[str]:
-    """The labels a panel shows: its aggregation's ``by (...)``, or a plain selector's target labels."""
+    """The labels a panel shows: its aggregation's ``by (...)``, or a plain selector's target labels.
+
+    An expression that is one outer aggregation (``sum by (currency) (max by (...) (...))``) shows
+    the outer one's labels only."""
+    outer = re.match(r"\s*\w+ by \(([^)]*)\) \((?s:.*)\)\s*$", expr)
+    if outer and expr.count(" by (") > 1:
+        return {name.strip() for name in outer.group(1).split(",") if name.strip()}
     grouped = queries.grouping_labels(expr) - {"le"}
     return grouped or {"job", "instance"} | {
         label for labels in queries.selector_labels(expr).values() for label in labels

@@ -76,8 +76,15 @@ def synthetic_openmetrics(end: int) -> str:
                         "counter",
                         f'cxmon_journey_runs_total{{{journey},result="{result}"}} {n} {t}',
                     )
+            since = end - REJECTED_SINCE
             for t, bad in zip(times, failing, strict=True):
                 add("cxmon_journey_success", "gauge", f"cxmon_journey_success{{{journey}}} {0 if bad else 1} {t}")
+                add("cxmon_maintenance", "gauge", f"cxmon_maintenance{{{journey}}} 0 {t}")
+                money = f'{journey},currency="EUR"'
+                add("cxmon_revenue_at_risk_per_hour", "gauge",
+                    f"cxmon_revenue_at_risk_per_hour{{{money}}} {300 if bad else 0} {t}")  # fmt: skip
+                lost = 300 * (t - since) / 3600 if bad else 0
+                add("cxmon_revenue_lost_in_incident", "gauge", f"cxmon_revenue_lost_in_incident{{{money}}} {lost} {t}")
                 add("cxmon_journey_last_run_timestamp_seconds", "gauge",
                     f"cxmon_journey_last_run_timestamp_seconds{{{journey}}} {t - t % 60} {t}")  # fmt: skip
                 add("cxmon_journey_interval_seconds", "gauge", f"cxmon_journey_interval_seconds{{{journey}}} 60 {t}")

@@ -115,4 +115,4 @@ def test_aggregate_picks_the_worst_run_and_keeps_journey_order() -> None:
     assert worst_run([b_flaky, b_fail]) is b_fail
     stats = summarize(results)
     assert [s.outcome for s in stats] == [Outcome.PASS, Outcome.FAIL]
-    assert stats[1].outcomes == {"pass": 0, "fail": 1, "flaky": 1, "error": 0}
+    assert stats[1].outcomes == {"pass": 0, "fail": 1, "flaky": 1, "error": 0, "maintenance": 0}

@@ -34,7 +34,7 @@ def test_json_matches_golden_file(tmp_path: Path) -> None:
 def test_json_top_level_contract() -> None:
     doc = run_to_dict(sample_run())
     assert doc["schema_version"] == SCHEMA_VERSION == 1
-    assert doc["summary"] == {"pass": 1, "fail": 1, "flaky": 1, "error": 1}
+    assert doc["summary"] == {"pass": 1, "fail": 1, "flaky": 1, "error": 1, "maintenance": 0}
     flaky = next(j for j in doc["journeys"] if j["outcome"] == "flaky")
     assert flaky["attempts"] == 2
     assert flaky["findings"][0]["severity"] == "warning" and flaky["findings"][0]["evidence"]["attempt"] == 1
@@ -48,11 +48,11 @@ def test_repeats_block_holds_medians_and_every_run_is_listed() -> None:
     slow = replace(card, outcome=Outcome.PASS, steps=steps(T0, [1.0, 1.0, 1.0, 1.0]), duration_seconds=4.0)
     doc = run_to_dict(RunResult([fast, card, slow], started_at=T0, duration_seconds=8.0))
     assert [j["repeat"] for j in doc["journeys"]] == [1, 2, 3]
-    assert doc["summary"] == {"pass": 2, "fail": 1, "flaky": 0, "error": 0}
+    assert doc["summary"] == {"pass": 2, "fail": 1, "flaky": 0, "error": 0, "maintenance": 0}
     (stats,) = doc["repeats"]["journeys"]
     assert doc["repeats"]["count"] == 3
     assert stats["journey"] == CARD.id and stats["outcome"] == "fail" and stats["runs"] == 3
-    assert stats["outcomes"] == {"pass": 2, "fail": 1, "flaky": 0, "error": 0}
+    assert stats["outcomes"] == {"pass": 2, "fail": 1, "flaky": 0, "error": 0, "maintenance": 0}
     assert stats["median_duration_seconds"] == 2.5
     home = stats["steps"][0]
     assert (home["name"], home["runs"], home["median_seconds"], home["min_seconds"], home["max_seconds"]) == (

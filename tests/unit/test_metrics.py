@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from prometheus_client import REGISTRY
@@ -187,7 +188,9 @@ def test_exposition_names_types_and_labels_match_the_contract() -> None:
     m.set_reload_successful(True)
     m.declare_outputs(["json"])
     m.observe(passed())
-    m.observe(failed())
+    # A scenario with a revenue: adds the revenue families (J + currency).
+    m.observe(replace(failed(), revenue={"currency": "EUR", "share": 0.5, "at_risk_per_hour": 250.0, "lost": 4.2,
+                                         "failing_since": 1.0}))
     body, content_type = m.exposition()
     text = body.decode()
     assert content_type.startswith("text/plain")

@@ -12,6 +12,9 @@ Grafana fire for every series it yields, whatever its value.
 
 Alerts page on ``fail`` (the shop is broken), never on ``error`` (cxmon is broken): the monitor's
 own trouble has a ticket-level alert, :data:`ALERTS` ``CxmonRunnerErrors``.
+
+No alert about the shop fires for a journey in a maintenance window (``cxmon_maintenance == 1``),
+and staleness tolerates the runs a window skipped (docs/maintenance.md).
 """
 
 from __future__ import annotations
@@ -71,6 +74,13 @@ class AlertParams:
     runner_error_window: str = "30m"
     runner_errors_for: str = "0s"
     config_reload_for: str = "10m"
+    revenue_threshold: float = 1000.0
+    """CxmonRevenueAtRisk: revenue per hour at risk in one scenario and currency above this pages.
+    One number for every currency: render the rules per currency (or edit the rule) when they differ."""
+    revenue_for: str = "2m"
+    maintenance_grace: str = "5m"
+    """CxmonStale ignores a journey that was in a maintenance window this recently: its runs were
+    skipped, and the first run after the window needs a moment to land."""
     group_interval: str | None = None
     """Evaluation interval of the rule groups; ``None`` uses Prometheus' global one (Grafana: 1m)."""
     runbook_url: str = "docs/runbook.md"
@@ -80,7 +90,7 @@ class AlertParams:
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            if (field.name.endswith(("_for", "_window")) or field.name == "group_interval") and (
+            if (field.name.endswith(("_for", "_window", "_grace")) or field.name == "group_interval") and (
                 value is not None and not _DURATION.match(value)
             ):
                 raise ValueError(f"{field.name}={value!r} is not a Prometheus duration")
@@ -104,6 +114,8 @@ class AlertParams:
             runner_error_window="1m",
             runner_errors_for="0s",
             config_reload_for="0s",
+            maintenance_grace="1m",
+            revenue_for="0s",
             group_interval="5s",
         )
 
@@ -154,9 +166,16 @@ class AlertRule:
         return self.name.lower()
 
 
+NOT_IN_MAINTENANCE = f"unless on ({J}) cxmon_maintenance == 1"
+"""Appended to every alert about the shop: a journey in a maintenance window pages nobody."""
+
+
 def _failures_of_kind(kind: str) -> Callable[[AlertParams], str]:
     def expr(p: AlertParams) -> str:
-        return f'sum by ({S}, kind) (\n  increase(cxmon_failures_total{{kind="{kind}"}}[{p.failure_window}])\n) > 0'
+        return (
+            f'sum by ({S}, kind) (\n  increase(cxmon_failures_total{{kind="{kind}"}}[{p.failure_window}])\n) > 0\n'
+            + NOT_IN_MAINTENANCE
+        )
 
     return expr
 
@@ -174,7 +193,7 @@ ALERTS: tuple[AlertRule, ...] = (
         name="CxmonJourneyFailing",
         group="cxmon-shop",
         severity=Severity.PAGE,
-        expr=lambda p: "cxmon_journey_success == 0",
+        expr=lambda p: "cxmon_journey_success == 0\n" + NOT_IN_MAINTENANCE,
         for_param="failing_for",
         keep_firing=True,
         summary="Checkout journey {{ $labels.scenario }} fails "
@@ -189,7 +208,8 @@ ALERTS: tuple[AlertRule, ...] = (
         group="cxmon-shop",
         severity=Severity.PAGE,
         expr=lambda p: (
-            f"count by (scenario, payment_method, device) (\n  cxmon_journey_success == 0\n) >= {p.min_locations}"
+            "count by (scenario, payment_method, device) (\n"
+            f"  cxmon_journey_success == 0\n  {NOT_IN_MAINTENANCE}\n) >= {p.min_locations}"
         ),
         for_param="many_locations_for",
         keep_firing=True,
@@ -199,6 +219,29 @@ ALERTS: tuple[AlertRule, ...] = (
         "on {{ $labels.device }} fails in {{ $value }} locations at once (threshold <<min_locations>>): "
         "the shop itself is broken, not one network path. Check first: the shop's recent deploys and "
         "configuration changes, and the failing step and kind on the cxmon overview dashboard.",
+    ),
+    AlertRule(
+        name="CxmonRevenueAtRisk",
+        group="cxmon-shop",
+        severity=Severity.PAGE,
+        # A journey checked from several locations stands for the same customers: the max across
+        # locations, then the sum over payment methods and devices; currencies are never added up.
+        expr=lambda p: (
+            "sum by (scenario, currency) (\n"
+            "  max by (scenario, payment_method, device, currency) (\n"
+            f"    cxmon_revenue_at_risk_per_hour\n    {NOT_IN_MAINTENANCE}\n"
+            "  )\n"
+            f") > {p.revenue_threshold:g}"
+        ),
+        for_param="revenue_for",
+        keep_firing=True,
+        summary='About {{ printf "%.0f" $value }} {{ $labels.currency }}/h of revenue at risk in '
+        "{{ $labels.scenario }}",
+        description="Failing journeys of scenario {{ $labels.scenario }} stand for about "
+        '{{ printf "%.0f" $value }} {{ $labels.currency }} of revenue per hour (their payment methods\' and '
+        "devices' share of the scenario's revenue:), above the threshold of <<revenue_threshold>>. "
+        "Check first: 'Revenue at risk now' and 'Failing steps' on the cxmon overview dashboard, "
+        "which say which payment method or device is down, then the alert of that failure.",
     ),
     AlertRule(
         name="CxmonPaymentRejected",
@@ -256,7 +299,8 @@ ALERTS: tuple[AlertRule, ...] = (
             f"histogram_quantile({p.slow_quantile}, sum by (le, {S}) (\n"
             f"  rate(cxmon_step_duration_seconds_bucket[{p.slow_window}])\n"
             f"))\n> on ({S})\n"
-            f"max by ({S}) (cxmon_step_budget_seconds)"
+            f"max by ({S}) (cxmon_step_budget_seconds)\n"
+            + NOT_IN_MAINTENANCE
         ),
         for_param="slow_for",
         summary="Step {{ $labels.step }} of {{ $labels.scenario }} is slower than its budget",
@@ -276,6 +320,7 @@ ALERTS: tuple[AlertRule, ...] = (
             "(\n"
             "  time() - cxmon_journey_last_run_timestamp_seconds\n"
             f"    > {p.stale_intervals} * cxmon_journey_interval_seconds\n"
+            f"  unless on ({J}) max_over_time(cxmon_maintenance[{p.maintenance_grace}]) == 1\n"
             ")\n"
             f'or up{{job=~"{p.job_regex}"}} == 0\n'
             f'or absent(up{{job=~"{p.job_regex}"}})'
@@ -336,7 +381,8 @@ _PARAM_TOKEN = re.compile(r"<<(\w+)>>")
 
 def _fill(text: str, params: AlertParams) -> str:
     def value(match: re.Match[str]) -> str:
-        return str(getattr(params, match.group(1)))
+        found = getattr(params, match.group(1))
+        return f"{found:g}" if isinstance(found, float) else str(found)
 
     return _PARAM_TOKEN.sub(value, text)
 

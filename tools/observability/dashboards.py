@@ -169,6 +169,71 @@ def _render(dashboard: Dashboard) -> str:
     return json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def _revenue_stat(title: str, description: str, expr: str, legend: str, ids: _Ids) -> stat.Panel:
+    return (
+        stat.Panel()
+        .id(ids())
+        .title(title)
+        .description(description)
+        .datasource(DATASOURCE)
+        .with_target(_instant(expr, legend))
+        .unit("none")
+        .decimals(0)
+        .thresholds(_thresholds(("green", None), ("red", 0.000001)))
+        .color_mode(common.BigValueColorMode.BACKGROUND)
+        .graph_mode(common.BigValueGraphMode.NONE)
+        .text_mode(common.BigValueTextMode.VALUE_AND_NAME)
+        .reduce_options(common_builders.ReduceDataOptions().calcs(["lastNotNull"]).values(False))
+        .no_value("No scenario states revenue:")
+        .height(5)
+        .span(8)
+    )
+
+
+def _revenue_row(dash: Dashboard, f: _Filters, ids: _Ids) -> Dashboard:
+    """The top row: what the failures cost now, and journeys in planned maintenance."""
+    # One journey checked from several locations stands for the same customers: max across
+    # locations first, then sum per currency (never across currencies).
+    def per_currency(metric: str) -> str:
+        return (f"sum by (currency) (\n  max by (scenario, payment_method, device, currency) ({metric}{{{f}}})\n)")
+
+    dash = dash.with_row(Row("What is it costing?").id(ids()))
+    dash = dash.with_panel(_revenue_stat(
+        "Revenue at risk now",
+        "Estimated revenue per hour lost while journeys fail: each failing journey's payment method's "
+        "and device's share of its scenario's revenue: (docs/revenue.md), per currency. 0: nothing "
+        "that has a value fails.",
+        per_currency("cxmon_revenue_at_risk_per_hour"), "{{currency}} / hour", ids,
+    ))
+    dash = dash.with_panel(_revenue_stat(
+        "Lost in this incident",
+        "Estimated revenue lost since each failing journey began failing (its rate integrated over "
+        "the time since, hour-of-day profile included), summed per currency.",
+        per_currency("cxmon_revenue_lost_in_incident"), "{{currency}}", ids,
+    ))
+    return dash.with_panel(
+        stat.Panel()
+        .id(ids())
+        .title("Journeys in maintenance")
+        .description(
+            "Journeys in a maintenance window now (docs/maintenance.md): their runs are skipped or "
+            "not counted and the shop alerts stay quiet for them."
+        )
+        .datasource(DATASOURCE)
+        .with_target(_instant(f"sum by (scenario) (cxmon_maintenance{{{f}}})", "{{scenario}}"))
+        .unit("none")
+        .decimals(0)
+        .thresholds(_thresholds(("green", None), ("blue", 1)))
+        .color_mode(common.BigValueColorMode.BACKGROUND)
+        .graph_mode(common.BigValueGraphMode.NONE)
+        .text_mode(common.BigValueTextMode.VALUE_AND_NAME)
+        .reduce_options(common_builders.ReduceDataOptions().calcs(["lastNotNull"]).values(False))
+        .no_value(NO_DATA)
+        .height(5)
+        .span(8)
+    )
+
+
 def overview_dashboard(params: AlertParams | None = None) -> Dashboard:
     """*Checkout overview*: can customers buy now, what fails where, how fast, is cxmon alive."""
     params = params or AlertParams()
@@ -193,6 +258,7 @@ def overview_dashboard(params: AlertParams | None = None) -> Dashboard:
         .link(_link_to("cxmon dashboards"))
     )
 
+    dash = _revenue_row(dash, f, ids)
     dash = dash.with_row(Row("Can customers buy now?").id(ids()))
     dash = dash.with_panel(
         stat.Panel()
@@ -296,7 +362,7 @@ def overview_dashboard(params: AlertParams | None = None) -> Dashboard:
     passed = f.extra(f'result=~"{_outcomes(lambda o: o.passed)}"')
     failed = f.extra(f'result="{Outcome.FAIL}"')
     window = "$__rate_interval"
-    verdict = f.extra(f'result=~"{_outcomes(lambda o: o is not Outcome.ERROR)}"')
+    verdict = f.extra(f'result=~"{_outcomes(lambda o: o not in (Outcome.ERROR, Outcome.MAINTENANCE))}"')
     dash = dash.with_panel(
         timeseries.Panel()
         .id(ids())
