@@ -12,6 +12,7 @@ Values: ``${NAME}`` and ``${NAME:-default}`` come from the environment, then fro
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import os
 import re
@@ -57,6 +58,17 @@ Duration = Annotated[
         }
     ),
 ]
+
+
+
+def _positive(seconds: float) -> float:
+    # A zero budget makes every step slow and a zero time limit fails every step: a typo, not a wish.
+    if seconds <= 0:
+        raise ValueError(f"expected a duration above zero, like 500ms or 2s, got {seconds:g}")
+    return seconds
+
+
+PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
 
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 _LABEL = r"^[a-z0-9][a-z0-9_]*$"
@@ -254,8 +266,8 @@ class Step(_Strict):
         "confirmation for a confirm step, else the previous step's stage (browse for the first)",
     )
     optional: bool = Field(False, description="Skip quietly when its element is not there (cookie banners)")
-    timeout: Duration | None = Field(None, description="This step's time limit")
-    budget: Duration | None = Field(None, description="This step's time budget (see budgets)")
+    timeout: PositiveDuration | None = Field(None, description="This step's time limit")
+    budget: PositiveDuration | None = Field(None, description="This step's time budget (see budgets)")
     when: dict[
         Literal["payment_method", "device", "location"], Annotated[list[str], BeforeValidator(_list_shorthand)]
     ] = Field(default_factory=dict, description="Run only for these journey labels")
@@ -292,16 +304,16 @@ class Step(_Strict):
 class Budgets(_Strict):
     """Time budgets. Over budget is a ``slow`` finding; ``mode`` says whether it fails the journey."""
 
-    step: Duration | None = Field(None, description="Default budget of every step")
-    journey: Duration | None = Field(None, description="Budget of the whole journey")
+    step: PositiveDuration | None = Field(None, description="Default budget of every step")
+    journey: PositiveDuration | None = Field(None, description="Budget of the whole journey")
     mode: Literal["fail", "warn"] = Field(
         "fail", description="fail: over budget fails the journey; warn: reported only"
     )
 
 
 class Timeouts(_Strict):
-    step: Duration = Field(15.0, description="Default time limit of a step")
-    journey: Duration | None = Field(None, description="Hard limit of a whole journey")
+    step: PositiveDuration = Field(15.0, description="Default time limit of a step")
+    journey: PositiveDuration | None = Field(None, description="Hard limit of a whole journey")
 
 
 class Matrix(_Strict):
@@ -417,7 +429,7 @@ class Cleanup(_Strict):
     headers: Headers = Field(default_factory=dict)
     body: str | dict[str, Any] | None = Field(None, description="Text, or a mapping sent as JSON")
     run: Literal["order_placed", "always"] = "order_placed"
-    timeout: Duration = Field(10.0, description="Time limit of the request")
+    timeout: PositiveDuration = Field(10.0, description="Time limit of the request")
 
 
 class Scenario(_Strict):
@@ -426,7 +438,7 @@ class Scenario(_Strict):
     name: str = Field(pattern=_NAME, description="Unique name; the scenario metric label")
     description: str = ""
     base_url: str = Field(description="http(s) URL of the shop")
-    schedule: Duration | None = Field(None, description="How often `cxmon serve` runs it")
+    schedule: PositiveDuration | None = Field(None, description="How often `cxmon serve` runs it")
     tags: list[str] = Field(default_factory=list)
     matrix: Matrix = Field(default_factory=Matrix)
     budgets: Budgets = Field(default_factory=Budgets)
@@ -522,12 +534,28 @@ def infer_stages(steps: Iterable[Step]) -> tuple[Stage, ...]:
 _VAR = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _key_as_text(key_node: yaml.Node) -> None:
+    """YAML 1.1 reads the keys ``on``/``off``/``yes``/``no`` as booleans (``press: {on: ...}``);
+    as keys they are always words here, as in YAML 1.2."""
+    if (
+        isinstance(key_node, yaml.ScalarNode)
+        and key_node.tag == "tag:yaml.org,2002:bool"
+        and key_node.style is None
+        and key_node.value.lower() not in ("true", "false")
+    ):
+        key_node.tag = _STR_TAG
+
+
 class _LineLoader(yaml.SafeLoader):
     """SafeLoader that rejects duplicate keys, which plain YAML silently overwrites."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
+            _key_as_text(key_node)
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
@@ -606,7 +634,8 @@ def _message(err: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
         parent = loc[:-1]
         model = _model_at(parent)
         expected = f" (expected one of: {', '.join(_fields_of(model))})" if model else ""
-        return loc, f"{where}: unknown key {loc[-1]!r}{expected}"
+        hint = _did_you_mean(loc[-1], _fields_of(model)) if model else ""
+        return loc, f"{where}: unknown key {loc[-1]!r}{hint}{expected}"
     if kind == "missing":
         parent = _format_loc(loc[:-1])
         return loc[:-1], f"{parent + ': ' if parent else ''}missing required key {loc[-1]!r}"
@@ -621,7 +650,8 @@ def _message(err: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
         )
         msg += f", got {err['input']!r}"
     elif kind == "enum":
-        msg = f"expected one of {err.get('ctx', {}).get('expected', '')}, got {err['input']!r}"
+        expected = err.get("ctx", {}).get("expected", "")
+        msg = f"expected one of {expected}, got {err['input']!r}{_did_you_mean(err['input'], _quoted(expected))}"
     elif kind in ("string_type", "int_type", "bool_type", "list_type", "dict_type", "model_type", "float_type"):
         expected = {
             "string_type": "text",
@@ -639,8 +669,28 @@ def _message(err: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
     elif kind == "too_short":
         msg = "expected at least one item"
     elif kind == "literal_error":
-        msg = f"expected {err.get('ctx', {}).get('expected', '')}, got {err['input']!r}"
+        expected = err.get("ctx", {}).get("expected", "")
+        msg = f"expected {expected}, got {err['input']!r}{_did_you_mean(err['input'], _quoted(expected))}"
     return loc, f"{where}: {msg}" if where else msg
+
+
+def _did_you_mean(given: Any, choices: Iterable[str]) -> str:
+    """``, did you mean 'click'?`` when a close choice exists, else nothing."""
+    if not isinstance(given, str):
+        return ""
+    close = difflib.get_close_matches(given, list(choices), n=1, cutoff=0.6)
+    return f", did you mean {close[0]!r}?" if close else ""
+
+
+def _quoted(expected: str) -> list[str]:
+    # pydantic lists enum and literal choices as "'a', 'b' or 'c'".
+    return re.findall(r"'([^']*)'", expected)
+
+
+YAML_HINT = (
+    "(common causes: a value containing ': ', ' #', '?', '{', '}', '[', ']' or ',' must be quoted, "
+    "e.g. text: \"Who are you?\"; indent with spaces, not tabs)"
+)
 
 
 def _yaml_type(value: Any) -> str:
@@ -744,7 +794,9 @@ def load_scenario(
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise ScenarioError(shown, [(line, f"invalid YAML: {problem}")]) from None
+        # Syntax errors (not duplicate keys) mostly come from unquoted values: say so.
+        hint = f" {YAML_HINT}" if isinstance(exc, yaml.scanner.ScannerError | yaml.parser.ParserError) else ""
+        raise ScenarioError(shown, [(line, f"invalid YAML: {problem}{hint}")]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(shown, [(None, f"invalid YAML: {exc}")]) from None
     if not isinstance(raw, dict):

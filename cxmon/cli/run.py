@@ -35,6 +35,13 @@ def default_concurrency() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def check_concurrency(concurrency: int | None) -> None:
+    """Omitted means one per core; 0 or fewer journeys at a time cannot run anything."""
+    if concurrency is not None and concurrency < 1:
+        raise InputError(f"--concurrency: expected 1 or more journeys at a time (omit it for one per CPU core, "
+                         f"at most 4), got {concurrency}")
+
+
 def run(
     paths: list[Path] = PathsArg,
     base_url: str | None = BaseUrlOpt,
@@ -43,8 +50,8 @@ def run(
                                    "failed journeys (screenshot, trace, HTML, logs)."),
     trace: str = typer.Option("retain-on-failure", "--trace", help="Playwright trace: on, off or "
                               "retain-on-failure."),
-    concurrency: int = typer.Option(0, "--concurrency", "-j", help="Journeys at a time (0: one per CPU "
-                                    "core, at most 4).", min=0),
+    concurrency: int | None = typer.Option(None, "--concurrency", "-j", help="Journeys at a time, 1 or more "
+                                           "(default: one per CPU core, at most 4).", show_default=False),
     step_timeout: str | None = typer.Option(None, "--step-timeout", help="Override every step's time limit, "
                                             "e.g. 10s."),
     json_out: Path | None = typer.Option(None, "--json", help="Write the full result as JSON to this file."),
@@ -86,6 +93,7 @@ def run(
     from cxmon.runner import Runner, RunOptions
 
     check_base_url(base_url)
+    check_concurrency(concurrency)
     if pushgateway is not None:
         from cxmon.exporters.pushgateway import check_gateway_url
 

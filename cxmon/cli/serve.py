@@ -132,8 +132,8 @@ def serve(
     base_url: str | None = BaseUrlOpt,
     location: str = LocationOpt,
     shard: str | None = ShardOpt,
-    concurrency: int = typer.Option(0, "--concurrency", "-j", help="Journeys running at once (0: one per "
-                                    "CPU core, at most 4).", min=0),
+    concurrency: int | None = typer.Option(None, "--concurrency", "-j", help="Journeys running at once, 1 or "
+                                           "more (default: one per CPU core, at most 4).", show_default=False),
     journey_timeout: str | None = typer.Option(None, "--journey-timeout", help="Hard limit of one journey "
                                                "run, after which it is cancelled and counted as an error "
                                                "(default: the journey's step limits summed, plus 30s)."),
@@ -163,13 +163,14 @@ def serve(
     SIGHUP reloads the scenario files (an invalid file keeps the old ones running and sets
     cxmon_config_last_reload_successful to 0). SIGTERM/SIGINT stop gracefully and exit 0.
     """
-    from cxmon.cli.run import default_concurrency
+    from cxmon.cli.run import check_concurrency, default_concurrency
     from cxmon.cli.web_security import basic_auth_middleware, basic_auth_password, tls_context
     from cxmon.exporters.metrics import CxmonMetrics
     from cxmon.runner import Runner, RunOptions
     from cxmon.scheduler import ScheduleOptions, Scheduler
 
     check_base_url(base_url)
+    check_concurrency(concurrency)
     host, port = parse_listen(listen)
     ssl_context = tls_context(tls_cert, tls_key)
     password = basic_auth_password(basic_auth_user, basic_auth_password_file, os.environ)

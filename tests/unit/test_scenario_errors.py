@@ -11,16 +11,31 @@ from cxmon.scenario import ScenarioErrors, load_scenario, load_scenarios
 
 DATA = Path(__file__).parent / "testdata"
 
+YAML_HINT = (
+    "(common causes: a value containing ': ', ' #', '?', '{', '}', '[', ']' or ',' must be quoted, "
+    'e.g. text: "Who are you?"; indent with spaces, not tabs)'
+)
+
 EXPECTED = {
-    "invalid-unknown-key.yml": "6: steps[0].clik: unknown key 'clik' (expected one of: name, stage, optional, "
-    "timeout, budget, when, goto, fill, select, check, pay, click, press, wait_for, expect, confirm)",
+    "invalid-unknown-key.yml": "6: steps[0].clik: unknown key 'clik', did you mean 'click'? (expected one of: "
+    "name, stage, optional, timeout, budget, when, goto, fill, select, check, pay, click, press, wait_for,"
+    " expect, confirm)",
     "invalid-missing-name.yml": "1: missing required key 'name'",
     "invalid-step-without-name.yml": "5: steps[1]: missing required key 'name'",
     "invalid-bad-duration.yml": "4: budgets.step: expected a duration like 500ms, 2s, 1.5m or 1h, got 'fast'",
     "invalid-base-url.yml": "2: base_url: expected an http:// or https:// URL, got 'ftp://shop.example'",
     "invalid-missing-variable.yml": "6: steps[0].fill.Password: variable ${SHOP_PASSWORD} is not set (set it in "
     "the environment, under variables:, or write ${SHOP_PASSWORD:-default})",
-    "invalid-yaml.yml": "6: invalid YAML: expected ',' or ']', but got '<stream end>'",
+    "invalid-yaml.yml": f"6: invalid YAML: expected ',' or ']', but got '<stream end>' {YAML_HINT}",
+    "invalid-yaml-unquoted-question.yml": f"5: invalid YAML: expected ',' or '}}', but got '?' {YAML_HINT}",
+    "invalid-misspelt-locator-key.yml": "6: steps[0].click.rol: unknown key 'rol', did you mean 'role'? (expected "
+    "one of: role, name, exact, text, label, test_id, css, placeholder, alt, title, selector, nth)",
+    "invalid-misspelt-value.yml": "4: budgets.mode: expected 'fail' or 'warn', got 'wrn', did you mean 'warn'?",
+    "invalid-misspelt-stage.yml": "5: steps[0].stage: expected one of 'browse', 'cart', 'checkout', 'payment' or "
+    "'confirmation', got 'paymnet', did you mean 'payment'?",
+    "invalid-zero-budget.yml": "4: budgets.step: expected a duration above zero, like 500ms or 2s, got 0",
+    "invalid-negative-budget.yml": "4: steps[0].budget: expected a duration like 500ms, 2s, 1.5m or 1h, got a "
+    "negative value -2",
     "invalid-duplicate-key.yml": "5: invalid YAML: duplicate key 'name' (first at line 1)",
     "invalid-wrong-type.yml": "6: steps[0].optional: expected true or false, got 'maybe'",
     "invalid-bad-stage.yml": "5: steps[0].stage: expected one of 'browse', 'cart', 'checkout', 'payment' or "
@@ -79,3 +94,24 @@ def test_unknown_device_is_named(tmp_path: Path) -> None:
         load_scenario(path, env={}, known_devices={"iPhone 13", "Pixel 7"})
     assert info.value.format_lines() == [f"{path}:4: matrix.device[0]: unknown device 'iPhone 99' "
                                          "(see `cxmon devices`)"]
+
+
+@pytest.mark.parametrize("key", ["on", "off", "yes", "no", "On", "NO"])
+def test_yaml_1_1_boolean_words_are_keys_not_booleans(tmp_path: Path, key: str) -> None:
+    path = tmp_path / "keys.yml"
+    path.write_text(f"name: k\nbase_url: http://x\nvariables: {{{key}: v}}\nsteps:\n  - {{name: s, goto: /}}\n")
+    assert load_scenario(path, env={}).scenario.variables == {key: "v"}
+
+
+def test_press_on_validates_as_documented(tmp_path: Path) -> None:
+    path = tmp_path / "press.yml"
+    path.write_text("name: p\nbase_url: http://x\nsteps:\n  - name: search\n    goto: /\n"
+                    "    press: {key: Enter, on: {label: Search}}\n")
+    press = load_scenario(path, env={}).scenario.steps[0].press
+    assert press is not None and press.key == "Enter" and press.on is not None and press.on.label == "Search"
+
+
+def test_true_and_false_stay_booleans_as_values(tmp_path: Path) -> None:
+    path = tmp_path / "b.yml"
+    path.write_text("name: b\nbase_url: http://x\nsteps:\n  - {name: s, goto: /, optional: yes}\n")
+    assert load_scenario(path, env={}).scenario.steps[0].optional is True
