@@ -6,9 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_PORT ?= 8400
 DEMO_PROVIDER_PORT ?= 8401
-# Debian packages the tests start: a browser and the Prometheus stack.
-APT_PACKAGES := chromium prometheus prometheus-pushgateway prometheus-alertmanager
-APT_BINARIES := /usr/bin/chromium /usr/bin/prometheus /usr/bin/promtool /usr/bin/prometheus-pushgateway /usr/bin/prometheus-alertmanager
+# Debian packages the tests start: a browser, the Prometheus stack, and a virtual display (the recorder).
+APT_PACKAGES := chromium prometheus prometheus-pushgateway prometheus-alertmanager xvfb xauth
+APT_BINARIES := /usr/bin/chromium /usr/bin/prometheus /usr/bin/promtool /usr/bin/prometheus-pushgateway /usr/bin/prometheus-alertmanager /usr/bin/Xvfb
 
 .PHONY: install browser system-deps demo test lint dashboards check-generated bench soak clean help
 

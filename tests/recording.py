@@ -21,7 +21,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _ready(page: Page) -> None:
+async def ready_page(page: Page) -> None:
     """Waits until the page is loaded and the recorder listens on it (it adds an ``x-pw-glass``
     element), then gives its event handling a moment: a person is slower than a script, and an
     action sent while the recorder is not yet there is not written down."""
@@ -46,10 +46,10 @@ async def demo_purchase(page: Page) -> None:
         lambda: page.frame_locator("#card-frame").get_by_label("CVC").fill("123"),
         lambda: page.get_by_role("button", name="Pay now").click(),
     ):
-        await _ready(page)
+        await ready_page(page)
         await act()
     await page.get_by_text("Thank you").first.wait_for()
-    await _ready(page)
+    await ready_page(page)
 
 
 async def second_shop_purchase(page: Page) -> None:
@@ -60,14 +60,17 @@ async def second_shop_purchase(page: Page) -> None:
         lambda: page.get_by_label("Maksutapa").select_option("visa"),
         lambda: page.get_by_role("button", name="Maksa").click(),
     ):
-        await _ready(page)
+        await ready_page(page)
         await act()
     await page.get_by_text("Kiitos").first.wait_for()
-    await _ready(page)
+    await ready_page(page)
 
 
-async def drive(port: int, shop_url: str, purchase: Callable[[Page], Awaitable[None]], timeout: float = 120) -> None:
-    """Waits for the recorder's browser on ``port``, walks ``purchase`` on its shop page, closes the page."""
+async def drive(
+    port: int, shop_url: str, purchase: Callable[[Page], Awaitable[None]], timeout: float = 120, close: bool = True
+) -> None:
+    """Waits for the recorder's browser on ``port``, walks ``purchase`` on its shop page, then closes
+    the page as a person closes the window (unless ``close`` is false)."""
     async with async_playwright() as p:
         loop = asyncio.get_running_loop()
         until = loop.time() + timeout
@@ -89,4 +92,5 @@ async def drive(port: int, shop_url: str, purchase: Callable[[Page], Awaitable[N
             else:
                 await asyncio.sleep(0.2)
         await purchase(page)
-        await page.close()
+        if close:
+            await page.close()

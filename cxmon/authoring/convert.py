@@ -93,9 +93,12 @@ def read_script(path: Path) -> list[Chain | Statement]:
     )
 
 
-def import_script(path: Path, name: str | None = None, last_page: LastPage | None = None) -> Conversion:
-    """Converts a Playwright script file into scenario text."""
-    return convert_script(read_script(path), name or _slug(path.stem) or "imported", str(path), last_page)
+def import_script(
+    path: Path, name: str | None = None, last_page: LastPage | None = None, origin: str | None = None
+) -> Conversion:
+    """Converts a Playwright script file into scenario text; ``origin`` says where it came from
+    in the file's header (default: the script's path)."""
+    return convert_script(read_script(path), name or slug(path.stem) or "imported", origin or str(path), last_page)
 
 
 @dataclass(frozen=True)
@@ -269,7 +272,7 @@ def _pay_field(current: _Step, action: Action, secrets: dict[str, None], start: 
         chooser = checks.pop() if checks else None
         if not checks:
             step.actions.pop("check", None)
-        method = _slug((chooser or {}).get("label") or (chooser or {}).get("name") or (chooser or {}).get("text")
+        method = slug((chooser or {}).get("label") or (chooser or {}).get("name") or (chooser or {}).get("text")
                        or "card").replace("-", "_") or "card"
         pay = {"method": method}
         if chooser:
@@ -386,15 +389,21 @@ def order_number_pattern(text: str) -> str | None:
         m = re.match(r"^(\D{2,40}?)\s*([A-Z]{0,6}[-#]?[A-Z0-9]*\d[A-Z0-9-]{2,})$", line)
         if m and re.search(r"[A-Za-zÀ-ÿ]", m.group(1)):
             prefix = m.group(1).rstrip()
-            return f"{re.escape(prefix)}\\s*([A-Z0-9-]+)"
+            return f"{_escape(prefix)}\\s*([A-Z0-9-]+)"
     return None
 
 
-def _slug(text: str) -> str:
+def _escape(text: str) -> str:
+    # re.escape also escapes spaces and '#' (for verbose patterns); a reader need not see those.
+    return re.escape(text).replace("\\ ", " ").replace("\\#", "#")
+
+
+def slug(text: str) -> str:
+    """A step or scenario name from words: ASCII letters, digits and dashes."""
     # Step names are ASCII: "Lisää ostoskoriin" → "lisaa-ostoskoriin".
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:40].rstrip("-")
+    out = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return out[:40].rstrip("-")
 
 
 def _name_steps(steps: list[_Step]) -> None:
@@ -406,19 +415,19 @@ def _name_steps(steps: list[_Step]) -> None:
         elif "pay" in a:
             base = "pay"
         elif "click" in a:
-            base = _slug(_words(a["click"]))
+            base = slug(_words(a["click"]))
         elif "press" in a:
             press = a["press"]
-            base = "press-" + _slug(press if isinstance(press, str) else press["key"])
+            base = "press-" + slug(press if isinstance(press, str) else press["key"])
         elif "fill" in a:
-            base = "fill-" + _slug(_words(a["fill"][0]))
+            base = "fill-" + slug(_words(a["fill"][0]))
         elif "select" in a:
-            base = "select-" + _slug(_words(a["select"][0]))
+            base = "select-" + slug(_words(a["select"][0]))
         elif "check" in a:
-            base = "check-" + _slug(_words(a["check"][0]))
+            base = "check-" + slug(_words(a["check"][0]))
         elif "goto" in a:
             path = a["goto"]
-            base = "home" if path == "/" else _slug(path) or "open"
+            base = "home" if path == "/" else slug(path) or "open"
         else:
             base = "check-page"
         base = base or "step"
@@ -437,7 +446,7 @@ def _dump(key: str, value: Any) -> list[str]:
 def _write(name: str, base: str, source: str, steps: list[_Step], secrets: list[str],
            unsupported: list[Unsupported]) -> str:
     lines = [
-        f"# Converted from {source} by `cxmon import`.",
+        f"# Converted from {source}.",
         "# Review before use: the stages are guessed (marked `review`), and each step should say what",
         "# the customer must see next (expect:), so a changed page fails where it changed.",
     ]

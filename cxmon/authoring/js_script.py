@@ -7,6 +7,7 @@ with the line, rather than guessed at.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import esprima
@@ -20,9 +21,15 @@ def read_javascript(path: str, text: str) -> list[Chain | Statement]:
     try:
         tree = esprima.parseModule(text, {"loc": True, "range": True})
     except esprima.Error as exc:
-        line = getattr(exc, "lineNumber", 1)
-        hint = " (TypeScript type annotations are not supported; remove them)" if path.endswith(".ts") else ""
-        raise InputError(f"{path}:{line}: not a JavaScript script: {exc.description}{hint}") from None
+        # A snippet with top-level await: parse it as the body of an async function (same lines).
+        try:
+            tree = esprima.parseModule(f"(async () => {{{text}\n}})();", {"loc": True, "range": True})
+            text = f"(async () => {{{text}\n}})();"
+        except esprima.Error:
+            line = getattr(exc, "lineNumber", 1)
+            message = re.sub(r"^Line \d+: ", "", str(getattr(exc, "message", exc)))
+            hint = " (TypeScript type annotations are not supported; remove them)" if path.endswith(".ts") else ""
+            raise InputError(f"{path}:{line}: not a JavaScript script: {message}{hint}") from None
     out: list[Chain | Statement] = []
     _walk(tree.body, text, out)
     return out

@@ -37,7 +37,7 @@ def import_(
     their line numbers (on stderr and as comments in the scenario)."""
     if output is not None and output.suffix not in (".yml", ".yaml"):
         raise InputError(f"--output: expected a file ending in .yml or .yaml, got {str(output)!r}")
-    conversion = import_script(script, name=name)
+    conversion = import_script(script, name=name, origin=f"{script} by `cxmon import`")
     if output is None:
         print(conversion.text, end="")
     else:

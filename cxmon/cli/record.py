@@ -36,7 +36,7 @@ def record(
     as a customer would, then close the browser. cxmon writes the scenario to --output: steps named
     from the actions, stages guessed and marked for review, card fields as secret variables, and a
     confirm: proposed from the last page."""
-    from cxmon.authoring.convert import LastPage, import_script
+    from cxmon.authoring.convert import LastPage, import_script, slug
     from cxmon.runner.recorder import display_available
     from cxmon.runner.recorder import record as run_recorder
 
@@ -57,11 +57,8 @@ def record(
         if not script.exists() or "page.goto" not in script.read_text(encoding="utf-8"):
             raise InputError("nothing was recorded (the browser closed before the shop's page loaded)")
         last_page = LastPage(last.url, last.heading, last.text) if last is not None else None
-        conversion = import_script(script, name=name or None, last_page=last_page)
-        if name is None:
-            from cxmon.authoring.convert import _slug
-
-            conversion = import_script(script, name=_slug(output.stem) or "recorded", last_page=last_page)
+        conversion = import_script(script, name=name or slug(output.stem) or "recorded", last_page=last_page,
+                                   origin=f"a recording of {url} by `cxmon record`")
         try:
             output.write_text(conversion.text, encoding="utf-8")
         except OSError as exc:
