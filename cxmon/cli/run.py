@@ -62,6 +62,8 @@ def run(
     textfile: Path | None = typer.Option(None, "--textfile", help="Write the run's metrics atomically to this "
                                          "file for node_exporter's textfile collector (name it *.prom)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+    verbose: bool = typer.Option(False, "--verbose", help="Print every journey's step table, not only the "
+                                 "failed ones'."),
     detectors: str | None = typer.Option(None, "--detectors", help="Comma-separated detectors to run "
                                          "(default: all; 'none' for a bare walk)."),
     junit: Path | None = typer.Option(None, "--junit", help="Write a JUnit XML report to this file."),
@@ -126,7 +128,7 @@ def run(
     comparison = compare_with_baseline(run_result, baseline_data, baseline, max_regression, regression_floor_ms)
     if not quiet:
         # One verdict per journey (its worst run); the medians of repeated runs follow.
-        render_summary(stdout_console(), representatives(results))
+        render_summary(stdout_console(), representatives(results), verbose=verbose)
         render_gate(stdout_console(), run_result, comparison)
     # Written for a run cancelled by SIGTERM too: a cancelled CI job still reports what finished.
     problems = write_reports(run_result, [j.key for j in journeys], json_out, junit, html, comparison,
