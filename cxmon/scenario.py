@@ -320,7 +320,11 @@ class Matrix(_Strict):
     """Expands a scenario into one journey per combination."""
 
     payment_method: list[Annotated[str, Field(pattern=_LABEL)]] = Field(default_factory=list)
-    device: list[str] = Field(default_factory=list, description="Playwright device names, e.g. 'iPhone 13'")
+    device: list[str] = Field(
+        default_factory=list,
+        description="Playwright device names, e.g. 'iPhone 13'; 'default' is cxmon's default desktop context "
+        "(the viewport of a scenario without devices), so it can stand beside phones",
+    )
 
     @field_validator("payment_method", "device")
     @classmethod
@@ -833,7 +837,7 @@ def load_scenario(
             extra.append((_line_of(lines, ("secrets", i)), f"secrets[{i}]: expected a variable name, got {name!r}"))
     if known_devices is not None:
         for i, device in enumerate(scenario.matrix.device):
-            if device not in known_devices:
+            if device != DEFAULT_LABEL and device not in known_devices:
                 close = [d for d in known_devices if device.lower() in d.lower()][:5]
                 hint = f" (did you mean: {', '.join(close)})" if close else " (see `cxmon devices`)"
                 extra.append(

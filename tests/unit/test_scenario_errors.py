@@ -115,3 +115,11 @@ def test_true_and_false_stay_booleans_as_values(tmp_path: Path) -> None:
     path = tmp_path / "b.yml"
     path.write_text("name: b\nbase_url: http://x\nsteps:\n  - {name: s, goto: /, optional: yes}\n")
     assert load_scenario(path, env={}).scenario.steps[0].optional is True
+
+
+def test_default_is_a_device_name_beside_phones(tmp_path: Path) -> None:
+    path = tmp_path / "d.yml"
+    path.write_text("name: d\nbase_url: http://x\nmatrix:\n  device: [default, iPhone 13]\n"
+                    "steps:\n  - {name: s, goto: /}\n")
+    journeys = load_scenario(path, env={}, known_devices={"iPhone 13"}).journeys()
+    assert [(j.key.id, j.device) for j in journeys] == [("d", None), ("d[iPhone 13]", "iPhone 13")]
