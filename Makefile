@@ -15,7 +15,7 @@ APT_BINARIES := /usr/bin/chromium /usr/bin/prometheus /usr/bin/promtool /usr/bin
 help:
 	@echo "make demo   - set up, start the demo shop, run the demo scenarios, show the results"
 	@echo "make test   - set up and run the whole test suite"
-	@echo "make lint   - ruff and the import layer contracts"
+	@echo "make lint   - ruff, the import layer contracts and mypy"
 	@echo "make bench  - benchmarks against a raw Playwright script (benchmarks/RESULTS.md)"
 
 $(STAMP): pyproject.toml
@@ -60,6 +60,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Grafana dashboards, Grafana alert provisioning and Prometheus rules, from tools/observability.
 dashboards: install
@@ -77,4 +78,4 @@ soak: install
 	$(BIN)/python benchmarks/soak.py --journeys 300 --out benchmarks/SOAK.md
 
 clean:
-	rm -rf $(VENV) cxmon-artifacts reports .pytest_cache .ruff_cache .demo-shop.log
+	rm -rf $(VENV) cxmon-artifacts reports .pytest_cache .ruff_cache .mypy_cache .demo-shop.log

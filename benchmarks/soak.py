@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.pss import pss_kb, tree  # noqa: E402
 from cxmon.demo import DemoShopThread  # noqa: E402
 
-CXMON = str(ROOT / ".venv" / "bin" / "cxmon")
+CXMON = str(Path(sys.executable).parent / "cxmon")  # the cxmon installed with this Python
 TOGGLE_EVERY = 5
 FAULTS = ("error_page", "hidden_action:covered", "payment_rejected:invoice", "validation_error", "error_page@browse")
 
@@ -240,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-growth", type=float, default=5.0)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
+    if not Path(CXMON).is_file():
+        parser.error(f"no cxmon next to {sys.executable}; run it with the venv's python (make soak)")
     # Every fault once on and off: each new kind of failure creates its series and code paths once.
     cycle = 2 * len(FAULTS) * TOGGLE_EVERY
     warmup = args.warmup if args.warmup is not None else min(cycle, args.journeys // 5)

@@ -262,7 +262,7 @@ class Step(_Strict):
     name: str = Field(pattern=_NAME)
     stage: Stage | None = Field(
         None,
-        description="browse, cart, checkout, payment or confirmation; default: payment for a pay step, "
+        description=f"One of {', '.join(Stage)}; default: payment for a pay step, "
         "confirmation for a confirm step, else the previous step's stage (browse for the first)",
     )
     optional: bool = Field(False, description="Skip quietly when its element is not there (cookie banners)")
@@ -538,28 +538,85 @@ def infer_stages(steps: Iterable[Step]) -> tuple[Stage, ...]:
 _VAR = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
-_STR_TAG = "tag:yaml.org,2002:str"
+MAX_FILE_BYTES = 250_000
+"""A scenario file is a few kilobytes; a bigger one is some other file (a log, a dump), and YAML
+parsing in Python takes seconds per hundred kilobytes."""
+MAX_DEPTH = 50
+"""Levels of lists and mappings, counted through aliases; a scenario needs about six."""
+MAX_VALUES = 50_000
+"""Values, an alias counted as often as it is used: an alias of a list of aliases of ... grows
+exponentially although the file stays small."""
 
 
-def _key_as_text(key_node: yaml.Node) -> None:
-    """YAML 1.1 reads the keys ``on``/``off``/``yes``/``no`` as booleans (``press: {on: ...}``);
-    as keys they are always words here, as in YAML 1.2."""
-    if (
-        isinstance(key_node, yaml.ScalarNode)
-        and key_node.tag == "tag:yaml.org,2002:bool"
-        and key_node.style is None
-        and key_node.value.lower() not in ("true", "false")
-    ):
-        key_node.tag = _STR_TAG
+class _Unreadable(yaml.MarkedYAMLError):
+    """Well-formed YAML that cxmon will not build: too deep, too big, or an alias inside itself."""
 
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys, which plain YAML silently overwrites."""
+    """SafeLoader that rejects duplicate keys, which plain YAML silently overwrites, and documents
+    too deep or too big to be a scenario.
+
+    Depth and size are checked while composing, before anything recurses over the document (the
+    loader itself, line indexing, variable substitution, validation), and counted through aliases,
+    so neither deep nesting nor a chain of aliases can exhaust the stack or the memory.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._nesting = 0
+        self._values = 0
+        # id(node) → (depth, values) of every node composed so far, aliases expanded.
+        self._shape: dict[int, tuple[int, int]] = {}
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            node = super().compose_node(parent, index)
+            if node is None:
+                return None
+            if id(node) not in self._shape:
+                raise _Unreadable(
+                    None, None, f"alias *{event.anchor} is used inside the value it names (expected no loop)",
+                    event.start_mark,
+                )
+            self._count(self._shape[id(node)][1], event.start_mark)
+            return node
+        start = self.peek_event().start_mark
+        self._count(1, start)
+        self._nesting += 1
+        if self._nesting > MAX_DEPTH:
+            raise _Unreadable(None, None, _TOO_DEEP, start)
+        node = super().compose_node(parent, index)
+        self._nesting -= 1
+        if node is None:
+            return None
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        depth = 1 + max((self._shape[id(c)][0] for c in children), default=0)
+        values = 1 + sum(self._shape[id(c)][1] for c in children)
+        if depth > MAX_DEPTH:
+            raise _Unreadable(None, None, _TOO_DEEP, node.start_mark)
+        self._shape[id(node)] = (depth, values)
+        return node
+
+    def _count(self, values: int, mark: yaml.Mark) -> None:
+        # A running total, so a long file stops at its limit instead of after parsing to its end.
+        self._values += values
+        if self._values > MAX_VALUES:
+            raise _Unreadable(None, None, _TOO_MANY, mark)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
-            _key_as_text(key_node)
+            if key_node.tag == _BOOL_TAG and isinstance(key_node, yaml.ScalarNode) and not key_node.style:
+                # YAML 1.1 reads a plain `on`, `yes` or `no` as a boolean; as a key (`press: {on: ...}`,
+                # a form field named "No") it is always the word.
+                key_node.tag = _STR_TAG
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *anchor` keys; the keys written beside them override the merged ones
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
@@ -570,6 +627,25 @@ class _LineLoader(yaml.SafeLoader):
                 )
             seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
+
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_STR_TAG = "tag:yaml.org,2002:str"
+_TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels (expected lists and mappings a few levels deep)"
+_TOO_MANY = (
+    f"more than {MAX_VALUES:,} values, an alias counted each time it is used "
+    "(expected a scenario of a few hundred)"
+)
+
+
+def _parse(text: str) -> tuple[yaml.Node | None, Any]:
+    """The document's node tree (for line numbers) and its value, composed once."""
+    loader = _LineLoader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
 
 
 def _index_lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
@@ -641,8 +717,8 @@ def _message(err: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
         hint = _did_you_mean(loc[-1], _fields_of(model)) if model else ""
         return loc, f"{where}: unknown key {loc[-1]!r}{hint}{expected}"
     if kind == "missing":
-        parent = _format_loc(loc[:-1])
-        return loc[:-1], f"{parent + ': ' if parent else ''}missing required key {loc[-1]!r}"
+        owner = _format_loc(loc[:-1])
+        return loc[:-1], f"{owner + ': ' if owner else ''}missing required key {loc[-1]!r}"
     msg = str(err["msg"])
     msg = msg.removeprefix("Value error, ")
     if kind == "string_pattern_mismatch":
@@ -786,14 +862,21 @@ def load_scenario(
     shown = str(path)
     env = os.environ if env is None else env
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                shown, [(None, f"the file has {size:,} bytes (expected a scenario of at most {MAX_FILE_BYTES:,})")]
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError(shown, [(None, "no such file")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(shown, [(None, f"cannot read the file: {exc}")]) from None
     try:
-        node = yaml.compose(text, Loader=_LineLoader)
-        raw = yaml.load(text, Loader=_LineLoader)
+        node, raw = _parse(text)
+    except _Unreadable as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise ScenarioError(shown, [(line, exc.problem or "")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -814,7 +897,8 @@ def load_scenario(
     # Anything but a list of names is reported by the schema below; here it only must not break.
     listed = raw.get("secrets")
     secrets = {s for s in listed if isinstance(s, str)} if isinstance(listed, list) else set()
-    variables = raw.get("variables") if isinstance(raw.get("variables"), dict) else {}
+    listed_variables = raw.get("variables")
+    variables = listed_variables if isinstance(listed_variables, dict) else {}
     problems: list[tuple[tuple[Any, ...], str]] = []
     secret_values: set[str] = set()
     # Variables are defaults for the environment; they may themselves use the environment.

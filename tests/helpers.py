@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from cxmon.scenario import Journey, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_SCENARIO = ROOT / "scenarios" / "demo-shop" / "checkout.yml"
-CXMON = str(ROOT / ".venv" / "bin" / "cxmon")
+
+
+def venv_tool(name: str) -> str:
+    """A console script installed with the Python that runs the tests (its venv's ``bin/``)."""
+    # Not resolved: the venv's python is a symlink to the system one, whose folder has no tools.
+    path = Path(sys.executable).parent / name
+    if not path.is_file():
+        pytest.fail(
+            f"{name} is not installed next to {sys.executable}; install the dev extra: pip install -e '.[dev]'",
+            pytrace=False,
+        )
+    return str(path)
+
+
+CXMON = venv_tool("cxmon")
 
 
 def demo_env(shop: Any) -> dict[str, str]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -20,8 +21,11 @@ from cxmon.baseline import BaselineComparison, gate
 from cxmon.cli.status import ExitStatus, exit_status
 from cxmon.durations import format_duration
 from cxmon.errors import InputError
-from cxmon.model import JourneyKey, JourneyResult, RunResult
+from cxmon.model import JourneyResult, RunResult
 from cxmon.scenario import JOURNEY_VARIABLES, Journey, ScenarioFile
+
+if TYPE_CHECKING:
+    from cxmon.exporters.base import ExportContext
 
 
 def parse_only(values: Sequence[str]) -> dict[str, set[str]]:
@@ -121,42 +125,39 @@ def render_gate(console: Console, run: RunResult, comparison: BaselineComparison
                       + ", ".join(f"{j} {s}" for j, s in comparison.new), markup=False, highlight=False, style="dim")
 
 
-def write_reports(
-    run: RunResult,
-    planned: Sequence[JourneyKey],
-    json_out: Path | None,
-    junit: Path | None,
-    html: Path | None,
-    comparison: BaselineComparison | None,
-    err: Console,
-) -> list[str]:
-    """Writes every report asked for; returns the problems of those that could not be written.
+def output_targets(ctx: typer.Context) -> dict[str, str]:
+    """Registry name → target of every output asked for on the command line, found by the flag each
+    exporter serves (see :data:`cxmon.exporters.EXPORTERS`)."""
+    from cxmon.exporters import EXPORTERS
+
+    params = {opt: param.name for param in ctx.command.params for opt in param.opts}
+    targets: dict[str, str] = {}
+    for name, exporter in EXPORTERS.items():
+        value = ctx.params.get(params[exporter.flag] or "")
+        if value is not None:
+            targets[name] = str(value)
+    return targets
+
+
+def check_outputs(targets: dict[str, str]) -> None:
+    """Raises ``InputError`` (exit 2, nothing ran) for a target no output could ever be written to."""
+    from cxmon.exporters import check_targets
+
+    problems = check_targets(targets)
+    if problems:
+        raise InputError("\n".join(problems))
+
+
+def write_reports(run: RunResult, targets: dict[str, str], context: ExportContext, err: Console) -> list[str]:
+    """Writes every output asked for, through the exporter registry; prints and returns the problems
+    of those that could not be written.
 
     Each writer runs even when another failed: a CI job should get every report it can.
     """
-    problems: list[str] = []
-    if json_out is not None:
-        from cxmon.exporters.json import write_json
+    from cxmon.exporters import write_outputs
 
-        _write(problems, "--json", json_out, lambda: write_json(run, json_out, comparison))
-    if junit is not None:
-        from cxmon.exporters.junit import write_junit
-
-        _write(problems, "--junit", junit, lambda: write_junit(run, junit, planned))
-    if html is not None:
-        from cxmon.exporters.html import write_html
-
-        _write(problems, "--html", html, lambda: write_html(run, html, planned, comparison))
-    for problem in problems:
-        err.print(f"error: {problem}", markup=False, highlight=False)
-    return problems
-
-
-def _write(problems: list[str], flag: str, path: Path, writer: Any) -> None:
-    try:
-        writer()
-    except OSError as exc:
-        problems.append(f"{flag} {path}: cannot write the report: {exc}")
+    return write_outputs(run, targets, context,
+                         on_problem=lambda problem: err.print(f"error: {problem}", markup=False, highlight=False))
 
 
 def gate_status(
@@ -176,8 +177,10 @@ def gate_status(
 
 
 __all__ = [
+    "check_outputs",
     "compare_with_baseline",
     "gate_status",
+    "output_targets",
     "parse_only",
     "render_gate",
     "representatives",

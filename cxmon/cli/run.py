@@ -9,14 +9,15 @@ import time
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from cxmon.baseline import load_baseline
 from cxmon.cli.common import BaseUrlOpt, LocationOpt, PathsArg, check_base_url, load, stderr_console, stdout_console
 from cxmon.cli.gate import (
+    check_outputs,
     compare_with_baseline,
     gate_status,
+    output_targets,
     render_gate,
     representatives,
     select_journeys,
@@ -25,7 +26,6 @@ from cxmon.cli.gate import (
 from cxmon.cli.status import ExitStatus
 from cxmon.durations import parse_duration
 from cxmon.errors import InputError
-from cxmon.exporters.console import render_summary
 from cxmon.model import JourneyResult, RunResult
 from cxmon.scenario import Journey
 
@@ -43,11 +43,14 @@ def check_concurrency(concurrency: int | None) -> None:
 
 
 def run(
+    ctx: typer.Context,
     paths: list[Path] = PathsArg,
     base_url: str | None = BaseUrlOpt,
     location: str = LocationOpt,
     artifacts: Path = typer.Option(Path("cxmon-artifacts"), "--artifacts", help="Folder for the evidence of "
                                    "failed journeys (screenshot, trace, HTML, logs)."),
+    # The help names cxmon.runner.engine.TRACE_MODES by hand: importing the runner would load Playwright
+    # on every start of cxmon (tests/cli/test_cli.py checks that they agree).
     trace: str = typer.Option("retain-on-failure", "--trace", help="Playwright trace: on, off or "
                               "retain-on-failure."),
     concurrency: int | None = typer.Option(None, "--concurrency", "-j", help="Journeys at a time, 1 or more "
@@ -92,19 +95,19 @@ def run(
     Exit 0: every journey passed. 1: a journey failed (a shop fault). 2: bad input.
     3: cxmon could not do its job (no browser) and no journey failed.
     """
+    from cxmon.exporters.base import ExportContext
+    from cxmon.exporters.console import render_summary
     from cxmon.runner import Runner, RunOptions
+    from cxmon.runner.engine import TRACE_MODES
 
     check_base_url(base_url)
     check_concurrency(concurrency)
-    if pushgateway is not None:
-        from cxmon.exporters.pushgateway import check_gateway_url
-
-        try:
-            check_gateway_url(pushgateway)
-        except ValueError as exc:
-            raise InputError(f"--pushgateway: {exc}") from None
-    if trace not in ("on", "off", "retain-on-failure"):
-        raise InputError(f"--trace: expected on, off or retain-on-failure, got {trace!r}")
+    # --json, --junit, --html, --textfile and --pushgateway are read by flag through the exporter
+    # registry (cxmon.exporters), which writes them in its order.
+    outputs = output_targets(ctx)
+    check_outputs(outputs)
+    if trace not in TRACE_MODES:
+        raise InputError(f"--trace: expected {', '.join(TRACE_MODES[:-1])} or {TRACE_MODES[-1]}, got {trace!r}")
     try:
         timeout = parse_duration(step_timeout) if step_timeout else None
     except ValueError as exc:
@@ -130,15 +133,14 @@ def run(
         # One verdict per journey (its worst run); the medians of repeated runs follow.
         render_summary(stdout_console(), representatives(results), verbose=verbose)
         render_gate(stdout_console(), run_result, comparison)
-    # Written for a run cancelled by SIGTERM too: a cancelled CI job still reports what finished.
-    problems = write_reports(run_result, [j.key for j in journeys], json_out, junit, html, comparison,
-                             stderr_console())
+    # Reports are written for a run cancelled by SIGTERM too: a cancelled CI job still reports what
+    # finished (metrics are not: see cxmon.exporters.base.Exporter.partial).
+    context = ExportContext(planned=[j.key for j in journeys], baseline=comparison, job=job)
+    problems = write_reports(run_result, outputs, context, stderr_console())
     if run_result.interrupted:
         return ExitStatus.INTERRUPTED
-    status = gate_status(results, fail_on_flaky, comparison, problems)
-    if pushgateway is not None or textfile is not None:
-        status = _export_metrics(results, status, pushgateway, job, textfile, stderr_console())
-    return status
+    # A shop fault (exit 1) stays the status a deploy gate sees, even when an output could not be written.
+    return gate_status(results, fail_on_flaky, comparison, problems)
 
 
 async def _run(runner: object, journeys: list[Journey], concurrency: int, err: object,
@@ -186,30 +188,3 @@ async def _run(runner: object, journeys: list[Journey], concurrency: int, err: o
 def register(app: typer.Typer) -> None:
     app.command("run")(run)
 
-
-def _export_metrics(results: list[JourneyResult], status: ExitStatus, pushgateway: str | None, job: str,
-                    textfile: Path | None, err: Console) -> ExitStatus:
-    """Writes --textfile and pushes to --pushgateway; a failure turns a passing run's status to 3.
-
-    A shop fault (exit 1) stays the status a deploy gate sees, even when its metrics could not go out.
-    """
-    from cxmon.errors import InfrastructureError
-    from cxmon.exporters.pushgateway import push_results
-    from cxmon.exporters.textfile import write_textfile
-
-    problems: list[str] = []
-    if textfile is not None:
-        try:
-            write_textfile(results, textfile)
-        except InfrastructureError as exc:
-            problems.append(str(exc))
-    if pushgateway is not None:
-        try:
-            push_results(results, pushgateway, job)
-        except InfrastructureError as exc:
-            problems.append(str(exc))
-    for problem in problems:
-        err.print(f"error: {problem}", markup=False, highlight=False)
-    if problems and status is ExitStatus.OK:
-        return ExitStatus.INFRASTRUCTURE
-    return status

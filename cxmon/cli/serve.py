@@ -1,7 +1,7 @@
 """``cxmon serve``: run the scenarios on their schedules and serve ``/metrics`` for Prometheus.
 
 One process, one event loop: the scheduler (:mod:`cxmon.scheduler`) runs journeys in one
-long-lived browser, and a small aiohttp server answers
+long-lived browser, and a small aiohttp server (:mod:`cxmon.web`) answers
 
 - ``/metrics``  the metrics of docs/metrics.md (Prometheus text format),
 - ``/healthz``  200 while the process is up,
@@ -17,27 +17,17 @@ exit 0.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
-import signal
-import ssl
-import sys
-import urllib.parse
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import typer
-from aiohttp import web
 
 from cxmon.cli.common import BaseUrlOpt, LocationOpt, PathsArg, check_base_url
 from cxmon.cli.shard_option import ShardOpt, shard_option
 from cxmon.cli.status import ExitStatus
 from cxmon.durations import parse_duration
-from cxmon.errors import InfrastructureError, InputError
-
-log = logging.getLogger("cxmon.serve")
+from cxmon.errors import InputError
 
 DEFAULT_LISTEN = "127.0.0.1:9464"
 
@@ -65,61 +55,6 @@ def _duration(flag: str, value: str, minimum: float = 0.0) -> float:
     if seconds <= minimum:
         raise InputError(f"{flag}: expected more than {minimum:g}s, got {value!r}")
     return seconds
-
-
-def artifact_url(artifacts_dir: Path, path: str) -> str | None:
-    """The ``/artifacts/...`` URL of an evidence file, or ``None`` if it is gone or outside the folder."""
-    root = artifacts_dir.resolve()
-    target = Path(path).resolve()
-    if not target.is_relative_to(root) or not target.is_file():
-        return None
-    return "/artifacts/" + urllib.parse.quote(target.relative_to(root).as_posix())
-
-
-def build_app(
-    scheduler: Any, metrics: Any, artifacts_dir: Path | None, middlewares: Sequence[Any] = ()
-) -> web.Application:
-    """The web application of ``cxmon serve`` (a function of its own so tests can drive it)."""
-    from cxmon.exporters.results_page import render_results_page
-
-    async def metrics_handler(_: web.Request) -> web.Response:
-        body, content_type = metrics.exposition()
-        return web.Response(body=body, headers={"Content-Type": content_type})
-
-    async def healthz(_: web.Request) -> web.Response:
-        return web.Response(text="ok\n")
-
-    async def readyz(_: web.Request) -> web.Response:
-        if scheduler.ready:
-            return web.Response(text="ready\n")
-        return web.Response(status=503, text="not ready: " + "; ".join(scheduler.problems()) + "\n")
-
-    async def results(_: web.Request) -> web.Response:
-        page = render_results_page(
-            scheduler.statuses(),
-            (lambda p: artifact_url(artifacts_dir, p)) if artifacts_dir is not None else (lambda p: None),
-            ready=scheduler.ready,
-            problems=scheduler.problems(),
-        )
-        return web.Response(text=page, content_type="text/html")
-
-    app = web.Application(middlewares=list(middlewares))
-    app.router.add_get("/metrics", metrics_handler)
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", readyz)
-    app.router.add_get("/", results)
-    if artifacts_dir is not None:
-        try:
-            artifacts_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            # Monitoring matters more than evidence: keep running, say so now and at every failure.
-            log.error("cannot create the evidence folder %s: %s; failed runs will have no evidence", artifacts_dir,
-                      exc.strerror or exc)
-            return app
-        # aiohttp's static route refuses paths that resolve outside the folder and, without
-        # follow_symlinks, links that point out of it; no listing of the folder.
-        app.router.add_static("/artifacts/", artifacts_dir, show_index=False, follow_symlinks=False)
-    return app
 
 
 def serve(
@@ -164,10 +99,12 @@ def serve(
     cxmon_config_last_reload_successful to 0). SIGTERM/SIGINT stop gracefully and exit 0.
     """
     from cxmon.cli.run import check_concurrency, default_concurrency
-    from cxmon.cli.web_security import basic_auth_middleware, basic_auth_password, tls_context
     from cxmon.exporters.metrics import CxmonMetrics
     from cxmon.runner import Runner, RunOptions
     from cxmon.scheduler import ScheduleOptions, Scheduler
+    from cxmon.web.app import build_app
+    from cxmon.web.security import basic_auth_middleware, basic_auth_password, tls_context
+    from cxmon.web.server import serve_app
 
     check_base_url(base_url)
     check_concurrency(concurrency)
@@ -197,60 +134,7 @@ def serve(
     scheduler = Scheduler(runner, metrics, paths, options)
     scheduler.load()  # invalid files: InputError, exit 2, before anything starts
     app = build_app(scheduler, metrics, options.artifacts_dir, middlewares)
-    return asyncio.run(_serve(app, scheduler, runner, host, port, grace, ssl_context))
-
-
-async def _serve(
-    app: web.Application,
-    scheduler: Any,
-    runner: Any,
-    host: str,
-    port: int,
-    grace: float,
-    ssl_context: ssl.SSLContext | None = None,
-) -> int:
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    reloads: set[asyncio.Task[bool]] = set()
-
-    def reload() -> None:
-        log.info("SIGHUP: reloading the scenario files")
-        task = asyncio.create_task(scheduler.reload())
-        reloads.add(task)
-        task.add_done_callback(reloads.discard)
-
-    # Handlers first, so a SIGTERM while the browser starts still ends in an orderly stop.
-    loop.add_signal_handler(signal.SIGTERM, stop.set)
-    loop.add_signal_handler(signal.SIGINT, stop.set)
-    loop.add_signal_handler(signal.SIGHUP, reload)
-    site_runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await site_runner.setup()
-    try:
-        try:
-            await web.TCPSite(site_runner, host, port, ssl_context=ssl_context).start()
-        except OSError as exc:
-            raise InfrastructureError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
-        bound = site_runner.addresses[0][1]
-        shown = f"[{host}]" if ":" in host else host
-        scheme = "https" if ssl_context is not None else "http"
-        print(f"cxmon serve: listening on {scheme}://{shown}:{bound}/metrics", file=sys.stderr, flush=True)
-        await runner.start()
-        if not stop.is_set():
-            scheduler.start()
-            shard = scheduler.options.shard
-            log.info("watching %d journeys%s", len(scheduler.journeys), f" (shard {shard})" if shard else "")
-            await stop.wait()
-        log.info("stopping: letting running journeys finish (up to %gs)", grace)
-        await scheduler.stop(grace)
-        for task in list(reloads):
-            task.cancel()
-    finally:
-        await runner.close()
-        await site_runner.cleanup()
-        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            with contextlib.suppress(Exception):
-                loop.remove_signal_handler(sig)
-    log.info("stopped")
+    asyncio.run(serve_app(app, scheduler, runner, host, port, grace, ssl_context))
     return ExitStatus.OK
 
 

@@ -68,7 +68,7 @@ class PaymentRejectedDetector:
                         decline_text=text,
                     )
                 ]
-        text = _decline_text(obs, config)
+        text = _decline_text(obs, config) or ""
         if text:
             return [
                 obs.finding(

@@ -30,6 +30,7 @@ from cxmon import __version__
 from cxmon.aggregate import JourneyStats, group_runs, journey_stats, repeat_count, worst_run
 from cxmon.baseline import BaselineComparison
 from cxmon.durations import format_duration
+from cxmon.exporters.base import ExportContext, ReportExporter
 from cxmon.exporters.files import write_atomic
 from cxmon.model import JourneyKey, JourneyResult, Outcome, RunResult, Severity, StepStatus
 
@@ -275,3 +276,13 @@ def write_html(
     page = out_dir / "index.html"
     write_atomic(page, render_html(run, out_dir, planned, baseline))
     return page
+
+
+class HtmlExporter(ReportExporter):
+    """``--html DIR``."""
+
+    name = "html"
+    flag = "--html"
+
+    def write_report(self, run: RunResult, target: str, context: ExportContext) -> None:
+        write_html(run, Path(target), context.planned, context.baseline)

@@ -15,8 +15,9 @@ from typing import Any
 from cxmon import __version__
 from cxmon.aggregate import repeat_count, summarize
 from cxmon.baseline import BaselineComparison
+from cxmon.exporters.base import ExportContext, ReportExporter
 from cxmon.exporters.files import write_atomic
-from cxmon.model import JourneyKey, RunResult
+from cxmon.model import JourneyKey, Outcome, RunResult
 
 SCHEMA_VERSION = 1
 
@@ -36,7 +37,7 @@ def run_to_dict(run: RunResult, baseline: BaselineComparison | None = None) -> d
         "duration_seconds": run.duration_seconds,
         "interrupted": run.interrupted,
         "summary": {
-            o: sum(1 for j in run.journeys if j.outcome.value == o) for o in ("pass", "fail", "flaky", "error")
+            o.value: sum(1 for j in run.journeys if j.outcome is o) for o in Outcome
         },
         "journeys": journeys,
         "repeats": {
@@ -50,3 +51,13 @@ def run_to_dict(run: RunResult, baseline: BaselineComparison | None = None) -> d
 def write_json(run: RunResult, path: Path, baseline: BaselineComparison | None = None) -> None:
     """Writes the run atomically, so a reader never sees half a file."""
     write_atomic(path, json.dumps(run_to_dict(run, baseline), indent=2, sort_keys=False, default=str) + "\n")
+
+
+class JsonExporter(ReportExporter):
+    """``--json FILE``."""
+
+    name = "json"
+    flag = "--json"
+
+    def write_report(self, run: RunResult, target: str, context: ExportContext) -> None:
+        write_json(run, Path(target), context.baseline)

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from cxmon.aggregate import group_runs, worst_run
+from cxmon.exporters.base import ExportContext, ReportExporter
 from cxmon.exporters.files import write_atomic
 from cxmon.model import Finding, JourneyKey, JourneyResult, Outcome, RunResult, Severity, StepStatus
 
@@ -186,3 +187,13 @@ def junit_xml(run: RunResult, planned: Iterable[JourneyKey] = ()) -> str:
 def write_junit(run: RunResult, path: Path, planned: Iterable[JourneyKey] = ()) -> None:
     """Writes the JUnit file atomically."""
     write_atomic(path, junit_xml(run, planned))
+
+
+class JUnitExporter(ReportExporter):
+    """``--junit FILE``."""
+
+    name = "junit"
+    flag = "--junit"
+
+    def write_report(self, run: RunResult, target: str, context: ExportContext) -> None:
+        write_junit(run, Path(target), context.planned)

@@ -1,8 +1,9 @@
-"""The Prometheus metrics of cxmon: the one place that names them (see docs/metrics.md).
+"""The Prometheus metrics of cxmon, built from the metric contract (see docs/metrics.md).
 
-The names, types and labels are the metric contract of the design document; dashboards and alert
-rules depend on them. :class:`CxmonMetrics` owns a fresh registry (never the global one), so a
-serve process, a push per scenario and a test each get their own set of series.
+The names, types, help texts, labels and buckets come from :mod:`cxmon.metrics_contract`, the
+metric contract of the design document that dashboards and alert rules depend on.
+:class:`CxmonMetrics` owns a fresh registry (never the global one), so a serve process, a push per
+scenario and a test each get their own set of series.
 
 Results are data: :meth:`CxmonMetrics.observe` reads a :class:`~cxmon.model.JourneyResult` and
 never reaches back into the runner.
@@ -13,27 +14,18 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.metrics_core import Metric
 
 from cxmon import __version__
+from cxmon import metrics_contract as contract
+from cxmon.metrics_contract import JOURNEY_LABELS, MetricSpec
 from cxmon.model import DEFAULT_LABEL, Finding, JourneyKey, JourneyResult, Kind, Outcome, StepStatus
 
-JOURNEY_LABELS: tuple[str, ...] = ("scenario", "payment_method", "device", "location")
-"""J: every journey metric carries all of these, so no two journeys share a series."""
-STEP_LABELS: tuple[str, ...] = (*JOURNEY_LABELS, "step", "stage")
-"""S: J plus the step and its stage on the purchase path."""
-
-STEP_BUCKETS: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 5, 7.5, 10, 15, 20, 30, 45, 60)
-"""Seconds. A checkout step takes from ~100 ms (a cached page) to its time limit (15 s by default,
-a slow payment provider up to a minute); the buckets are densest around the usual 1–5 s budgets so
-``histogram_quantile`` can tell "just under" from "just over" budget."""
-JOURNEY_BUCKETS: tuple[float, ...] = (1, 2, 3, 5, 7.5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300)
-"""Seconds. A whole purchase path is several steps: a few seconds up to a few minutes."""
-
-RESULTS: tuple[str, ...] = tuple(o.value for o in Outcome)
+_M = TypeVar("_M", bound=MetricWrapperBase)
 
 
 class _Registry(CollectorRegistry):
@@ -66,83 +58,42 @@ class CxmonMetrics:
 
     def __init__(self, serve: bool = False, version: str = __version__) -> None:
         self.registry: CollectorRegistry = _Registry()
-        r = self.registry
-        j, s = JOURNEY_LABELS, STEP_LABELS
-        self.journey_success = Gauge(
-            "cxmon_journey_success",
-            "1 if the journey's last run passed (pass or flaky), 0 if it failed; not changed by an error run.",
-            j,
-            registry=r,
-        )
-        # prometheus_client appends `_total` to counter names itself.
-        self.journey_runs = Counter(
-            "cxmon_journey_runs",
-            "Journey runs by result: pass, fail, flaky, or error (cxmon could not run it).",
-            (*j, "result"),
-            registry=r,
-        )
-        self.journey_duration = Histogram(
-            "cxmon_journey_duration_seconds",
-            "Duration of the journey's runs that checked the shop (not error runs).",
-            j,
-            buckets=JOURNEY_BUCKETS,
-            registry=r,
-        )
-        self.journey_last_run = Gauge(
-            "cxmon_journey_last_run_timestamp_seconds",
-            "Unix time the journey's last run that checked the shop started (not error runs).",
-            j,
-            registry=r,
-        )
-        self.journey_interval = Gauge(
-            "cxmon_journey_interval_seconds",
-            "How often the journey is scheduled to run.",
-            j,
-            registry=r,
-        )
-        self.step_duration = Histogram(
-            "cxmon_step_duration_seconds",
-            "Duration of each step that ran (skipped steps are not observed).",
-            s,
-            buckets=STEP_BUCKETS,
-            registry=r,
-        )
-        self.step_budget = Gauge(
-            "cxmon_step_budget_seconds",
-            "The step's time budget from its scenario; over it is a `slow` finding.",
-            s,
-            registry=r,
-        )
-        self.failures = Counter(
-            "cxmon_failures",
-            "Failure findings by kind, at the step (and stage) where they happened.",
-            (*s, "kind"),
-            registry=r,
-        )
-        self.page_lcp = Histogram(
-            "cxmon_page_lcp_seconds",
-            "Largest Contentful Paint of the page a step ended on, when the browser reported one.",
-            s,
-            buckets=STEP_BUCKETS,
-            registry=r,
-        )
-        self.config_reload: Gauge | None = None
-        if serve:
-            self.config_reload = Gauge(
-                "cxmon_config_last_reload_successful",
-                "1 if the last load of the scenario files succeeded, 0 if it failed (the old ones still run).",
-                registry=r,
-            )
-        self.build_info = Gauge("cxmon_build_info", "Always 1; the cxmon version as a label.", ("version",), registry=r)
+        self.journey_success = self._gauge(contract.JOURNEY_SUCCESS)
+        self.journey_runs = self._counter(contract.JOURNEY_RUNS)
+        self.journey_duration = self._histogram(contract.JOURNEY_DURATION)
+        self.journey_last_run = self._gauge(contract.JOURNEY_LAST_RUN)
+        self.journey_interval = self._gauge(contract.JOURNEY_INTERVAL)
+        self.step_duration = self._histogram(contract.STEP_DURATION)
+        self.step_budget = self._gauge(contract.STEP_BUDGET)
+        self.failures = self._counter(contract.FAILURES)
+        self.page_lcp = self._histogram(contract.PAGE_LCP)
+        self.config_reload = self._gauge(contract.CONFIG_RELOAD) if serve else None
+        self.build_info = self._gauge(contract.BUILD_INFO)
         self.build_info.labels(version).set(1)
         # Every labelled series created for a journey, so a journey removed by a reload can take its
         # series with it instead of leaving them stale forever.
         self._children: dict[JourneyKey, set[_Child]] = {}
 
+    # --- building ------------------------------------------------------------------------------
+
+    def _gauge(self, spec: MetricSpec) -> Gauge:
+        assert spec.type == "gauge", spec
+        return Gauge(spec.name, spec.help, spec.labels, registry=self.registry)
+
+    def _counter(self, spec: MetricSpec) -> Counter:
+        assert spec.type == "counter", spec
+        # The client appends `_total` to a counter's name itself.
+        return Counter(spec.name.removesuffix("_total"), spec.help, spec.labels, registry=self.registry)
+
+    def _histogram(self, spec: MetricSpec) -> Histogram:
+        assert spec.type == "histogram", spec
+        return Histogram(spec.name, spec.help, spec.labels, buckets=spec.buckets, registry=self.registry)
+
     # --- writing -------------------------------------------------------------------------------
 
-    def _labels(self, metric: MetricWrapperBase, key: JourneyKey, *extra: str) -> MetricWrapperBase:
-        values = (key.scenario, key.payment_method, key.device, key.location, *extra)
+    def _labels(self, metric: _M, key: JourneyKey, *extra: str) -> _M:
+        journey = key.labels()
+        values = (*(journey[name] for name in JOURNEY_LABELS), *extra)
         self._children.setdefault(key, set()).add(_Child(metric, values))
         return metric.labels(*values)
 
@@ -156,8 +107,8 @@ class CxmonMetrics:
         every ``(step, stage)``, starts at 0. Called by the scheduler when a journey is loaded,
         before it first runs, and on every observed run.
         """
-        for result in RESULTS:
-            self._labels(self.journey_runs, key, result)
+        for result in Outcome:
+            self._labels(self.journey_runs, key, result.value)
         for step, stage in steps:
             for kind in Kind:
                 self._labels(self.failures, key, step, stage, kind.value)

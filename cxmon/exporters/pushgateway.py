@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from prometheus_client import push_to_gateway
 
 from cxmon.errors import InfrastructureError
+from cxmon.exporters.base import ExportContext, Exporter
 from cxmon.exporters.metrics import CxmonMetrics
-from cxmon.model import JourneyResult
+from cxmon.model import JourneyResult, RunResult
 
 log = logging.getLogger("cxmon.pushgateway")
 
@@ -145,3 +146,26 @@ def push_results(
     if errors:
         raise PushError("\n".join(errors))
     return len(groups)
+
+
+class PushgatewayExporter(Exporter):
+    """``--pushgateway URL`` (with ``--job``). Not pushed for a cancelled run: a push replaces the
+    group, so the journeys the run did not reach would vanish from it."""
+
+    name = "pushgateway"
+    flag = "--pushgateway"
+    partial = False
+
+    def check(self, target: str) -> str | None:
+        try:
+            check_gateway_url(target)
+        except ValueError as exc:
+            return f"{self.flag}: {exc}"
+        return None
+
+    def write(self, run: RunResult, target: str, context: ExportContext) -> str | None:
+        try:
+            push_results(run.journeys, target, context.job)
+        except InfrastructureError as exc:
+            return str(exc)
+        return None

@@ -15,8 +15,9 @@ from pathlib import Path
 from prometheus_client import write_to_textfile
 
 from cxmon.errors import InfrastructureError
+from cxmon.exporters.base import ExportContext, Exporter
 from cxmon.exporters.metrics import CxmonMetrics
-from cxmon.model import JourneyResult
+from cxmon.model import JourneyResult, RunResult
 
 
 def write_textfile(results: Iterable[JourneyResult], path: Path) -> CxmonMetrics:
@@ -33,3 +34,19 @@ def write_textfile(results: Iterable[JourneyResult], path: Path) -> CxmonMetrics
     except OSError as exc:
         raise InfrastructureError(f"cannot write the metrics textfile {path}: {exc}") from exc
     return metrics
+
+
+class TextfileExporter(Exporter):
+    """``--textfile PATH``. Not written for a cancelled run: the file replaces the previous one, so
+    the journeys the run did not reach would vanish from it."""
+
+    name = "textfile"
+    flag = "--textfile"
+    partial = False
+
+    def write(self, run: RunResult, target: str, context: ExportContext) -> str | None:
+        try:
+            write_textfile(run.journeys, Path(target))
+        except InfrastructureError as exc:
+            return str(exc)
+        return None

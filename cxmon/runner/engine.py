@@ -506,7 +506,7 @@ async def _unless_gone(
     walk: asyncio.Future[None], gone: asyncio.Event, blame: Callable[[], InfrastructureError]
 ) -> None:
     """Awaits ``walk``; once the browser is ``gone``, gives it a short grace, then abandons it."""
-    gone_wait = asyncio.ensure_future(gone.wait())
+    gone_wait: asyncio.Future[Any] = asyncio.ensure_future(gone.wait())
     try:
         await asyncio.wait({walk, gone_wait}, return_when=asyncio.FIRST_COMPLETED)
         if not walk.done():

@@ -73,7 +73,7 @@ async def record(
             browser.on("disconnected", lambda _: stop.set())
             context = await browser.new_context()
             # The recorder of `playwright codegen`, pinned with Playwright's version (pyproject).
-            await context._impl_obj._show_recorder(  # type: ignore[attr-defined]
+            await context._impl_obj._show_recorder(
                 {"language": language, "mode": "recording", "outputFile": str(script), "handleSIGINT": False}
             )
             open_pages: set[Page] = set()

@@ -288,10 +288,12 @@ class JourneySession:
                 raise StepStop from None
         if step.fill:
             for f in step.fill:
-                await self._act(page, f, "fill", deadline, lambda loc, t, v=f.value: loc.fill(v, timeout=t))
+                await self._act(page, f, "fill", deadline, lambda loc, t, v=f.value: loc.fill(v, timeout=t))  # type: ignore[misc]
         if step.select:
             for f in step.select:
-                await self._act(page, f, "select", deadline, lambda loc, t, v=f.value: loc.select_option(v, timeout=t))
+                await self._act(
+                    page, f, "select", deadline, lambda loc, t, v=f.value: loc.select_option(v, timeout=t)  # type: ignore[misc]
+                )
         for loc in step.check or ():
             await self._act(page, loc, "check", deadline, lambda el, t: el.check(timeout=t))
         if step.pay is not None:
@@ -300,14 +302,9 @@ class JourneySession:
         if step.click is not None:
             await self._act(page, step.click, "click", deadline, lambda el, t: el.click(timeout=t))
         if step.press is not None:
+            key = step.press.key
             if step.press.on is not None:
-                await self._act(
-                    page,
-                    step.press.on,
-                    "press",
-                    deadline,
-                    lambda el, t: el.press(step.press.key, timeout=t),
-                )  # type: ignore[union-attr]
+                await self._act(page, step.press.on, "press", deadline, lambda el, t: el.press(key, timeout=t))
             else:
                 await page.keyboard.press(step.press.key)
         if step.pay is not None and (step.click is not None or step.press is not None):
@@ -476,7 +473,7 @@ class JourneySession:
             await self._act(page, spec, "check", deadline, lambda el, t: el.check(timeout=t), loc=chooser)
         for f in (*pay.fill, *pay.method_fields.get(method, ())):
             frame = await self._frame_of(f, deadline)
-            await self._act(frame, f, "fill", deadline, lambda el, t, v=f.value: el.fill(v, timeout=t))
+            await self._act(frame, f, "fill", deadline, lambda el, t, v=f.value: el.fill(v, timeout=t))  # type: ignore[misc]
 
     async def _frame_of(self, spec: FillField, deadline: float) -> Page | Frame:
         """Payment fields often live in the provider's iframe: look in every frame until found."""

@@ -93,6 +93,29 @@ def test_malformed_yaml_is_rejected_with_file_and_line(text: str, command: str, 
     check_rejected(path, out, err, status)
 
 
+# --- documents too deep or too big to be a scenario ------------------------------------------------
+
+
+@given(
+    depth=st.integers(1, 3000),
+    nest=st.sampled_from([("[", "]"), ("{a: ", "}"), ("- ", "")]),
+    command=st.sampled_from(["validate", "run"]),
+)
+def test_nesting_of_any_depth_is_rejected_with_file_and_line(
+    depth: int, nest: tuple[str, str], command: str, tmp_path_factory, capsys
+) -> None:
+    opening, closing = nest
+    if opening == "- ":  # block style: each level one line deeper; 400 levels stay under the size limit
+        depth = min(depth, 400)
+        value = "".join(f"\n{'  ' * (i + 1)}- " for i in range(depth)) + "1"
+    else:
+        value = opening * depth + "1" + closing * depth
+    path = tmp_path_factory.mktemp("deep") / "deep.yml"
+    path.write_text(f"name: shop\nbase_url: http://127.0.0.1:8400\nsteps: {value}\n")
+    status, out, err = run_cli(capsys, command, str(path))
+    check_rejected(path, out, err, status)
+
+
 # --- schema-breaking scenarios ------------------------------------------------------------------
 
 wrong_values = st.one_of(
@@ -173,6 +196,14 @@ def _write(folder: Path, name: str, **changes: Any) -> Path:
 
 
 BOTH = ("validate", "run")
+_UNREADABLE = {
+    "deep_nesting": "  - " + "[" * 400 + "]" * 400 + "\n",
+    "alias_loop": "  - &s [*s]\n",
+    # Each list holds ten aliases of the one before: ten, a hundred, ... a hundred thousand values.
+    "alias_bomb": "  - &a [x, x, x, x, x, x, x, x, x, x]\n"
+    + "".join(f"  - &{b} [{', '.join([f'*{a}'] * 10)}]\n" for a, b in zip("abcd", "bcde", strict=True)),
+    "huge_file": "  - {name: home, goto: /}\n" * 20_000,
+}
 
 
 @pytest.mark.parametrize(
@@ -186,6 +217,10 @@ BOTH = ("validate", "run")
         # Only `run` walks a shop, so only `run` takes --base-url.
         ("bad_base_url_flag", "--base-url: expected an http:// or https:// URL", ("run",)),
         ("empty_folder", "no scenario files", BOTH),
+        ("deep_nesting", ":4: nested deeper than 50 levels (expected lists and mappings a few levels deep)", BOTH),
+        ("alias_loop", ":4: alias *s is used inside the value it names (expected no loop)", BOTH),
+        ("alias_bomb", ":8: more than 50,000 values, an alias counted each time it is used", BOTH),
+        ("huge_file", "bytes (expected a scenario of at most 250,000)", BOTH),
     ],
 )
 def test_bad_input_table(case: str, message: str, commands: tuple[str, ...], tmp_path: Path, capsys) -> None:
@@ -212,6 +247,10 @@ def _check_bad_input(case: str, message: str, command: str, tmp_path: Path, caps
         args = [str(_write(tmp_path, "a", base_url="ftp://shop.example"))]
     elif case == "bad_base_url_flag":
         args = [str(_write(tmp_path, "a")), "--base-url", "file:///etc/passwd"]
+    elif case in ("deep_nesting", "alias_loop", "alias_bomb", "huge_file"):
+        path = tmp_path / f"{case}.yml"
+        path.write_text("name: shop\nbase_url: http://127.0.0.1:8400\nsteps:\n" + _UNREADABLE[case])
+        args = [str(path)]
     else:
         (tmp_path / "empty").mkdir()
         args = [str(tmp_path / "empty")]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -23,6 +25,27 @@ def test_version() -> None:
     out = cxmon("--version")
     assert out.returncode == 0
     assert out.stdout.startswith("cxmon ")
+
+
+def test_starting_the_cli_does_not_load_the_browser_driver() -> None:
+    # Every command would pay for it, --version and validate included.
+    code = "import sys, cxmon.cli; print(sorted(m for m in sys.modules if m.split('.')[0] == 'playwright'))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_trace_help_names_the_runners_trace_modes() -> None:
+    import typer
+
+    from cxmon.cli import app
+    from cxmon.runner.engine import TRACE_MODES
+
+    run = typer.main.get_command(app).commands["run"]  # type: ignore[attr-defined]
+    (trace,) = [p for p in run.params if "--trace" in p.opts]
+    listed = re.split(r",\s*|\s+or\s+", trace.help.removeprefix("Playwright trace:").strip().rstrip("."))
+    assert sorted(listed) == sorted(TRACE_MODES)
 
 
 def test_validate_shipped_scenarios() -> None:
@@ -59,7 +82,7 @@ def test_list_shows_the_matrix() -> None:
          "error: tests/unit/testdata/invalid-yaml.yml:6: invalid YAML"),
         (["run", "scenarios/", "--no-such-flag"], "No such option: --no-such-flag"),
         (["run", "scenarios/", "--base-url", "ftp://x"], "error: --base-url: expected an http:// or https:// URL"),
-        (["run", "scenarios/", "--trace", "sometimes"], "error: --trace: expected on, off or retain-on-failure"),
+        (["run", "scenarios/", "--trace", "sometimes"], "error: --trace: expected off, on or retain-on-failure"),
         (["demo-shop", "--fault", "error_page@nowhere"], "error: --fault:"),
     ],
 )

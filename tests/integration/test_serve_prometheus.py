@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 
 from cxmon.demo import DemoShop
+from cxmon.metrics_contract import METRICS
 from tests.helpers import write_demo_scenario
 from tests.integration.serve_process import ServeProcess, http_get, post_fault, start_serve, wait_for
 from tests.promstack import PromProcess, start_prometheus
+from tools.observability.contract import TARGET_LABELS
 
 pytestmark = [pytest.mark.browser, pytest.mark.prometheus]
 
@@ -30,6 +32,20 @@ def _vector(prom: PromProcess, expr: str) -> list[dict[str, Any]]:
 def _values(prom: PromProcess, expr: str) -> dict[str, float]:
     """payment_method → value of each series of ``expr``."""
     return {r["metric"].get("payment_method", ""): float(r["value"][1]) for r in _vector(prom, expr)}
+
+
+def _scraped_labels(prom: PromProcess) -> dict[str, set[str]]:
+    """Series name → the labels cxmon gave it, over every cxmon series Prometheus holds."""
+    seen: dict[str, set[str]] = {}
+    for series in _vector(prom, '{__name__=~"cxmon_.*"}'):
+        labels = dict(series["metric"])
+        name = labels.pop("__name__")
+        seen.setdefault(name, set()).update(labels.keys() - set(TARGET_LABELS))
+    return seen
+
+
+def _contract_labels() -> dict[str, set[str]]:
+    return {name: set(spec.series_labels(name)) for spec in METRICS for name in spec.series_names()}
 
 
 def test_prometheus_sees_success_then_the_fault(demo_shop: DemoShop, tmp_path: Path) -> None:
@@ -66,6 +82,15 @@ scrape_configs:
                 assert {"scenario", "payment_method", "device", "location"} <= labels.keys(), labels
                 assert labels["device"] == "default" and labels["location"] == "default"
             assert _values(prom, "cxmon_build_info") and _values(prom, "cxmon_config_last_reload_successful")
+            # Prometheus scraped every series of the metric contract, each with exactly its labels.
+            def never_scraped() -> list[str]:
+                return sorted(_contract_labels().keys() - _scraped_labels(prom).keys())
+
+            try:
+                wait_for("every contract series in Prometheus", lambda: not never_scraped(), log=serve.log)
+            except AssertionError as exc:
+                raise AssertionError(f"never scraped: {never_scraped()}\n{exc}") from None
+            assert _scraped_labels(prom) == _contract_labels()
 
             failures = (
                 f'cxmon_failures_total{{scenario="{SCENARIO}", kind="payment_rejected", step="pay", '

@@ -81,12 +81,25 @@ def test_slow_is_a_warning_in_warn_mode() -> None:
 
 
 def test_prioritise_keeps_specific_causes() -> None:
-    def f(kind: Kind) -> Finding:
-        return Finding(kind, "m", "s", Stage.PAYMENT)
+    failure, warning = Severity.FAILURE, Severity.WARNING
 
-    assert [x.kind for x in prioritise([f(Kind.TIMEOUT), f(Kind.PAYMENT_REJECTED), f(Kind.SLOW)])] == [
-        Kind.PAYMENT_REJECTED
+    def f(kind: Kind, severity: Severity = failure) -> Finding:
+        return Finding(kind, "m", "s", Stage.PAYMENT, severity)
+
+    def kept(*findings: Finding) -> list[tuple[Kind, Severity]]:
+        return [(x.kind, x.severity) for x in prioritise(list(findings))]
+
+    # A specific cause hides the generic ones, and the time spent waiting for it is not slowness.
+    assert kept(f(Kind.TIMEOUT), f(Kind.PAYMENT_REJECTED), f(Kind.SLOW)) == [(Kind.PAYMENT_REJECTED, failure)]
+    assert kept(f(Kind.SLOW)) == [(Kind.SLOW, failure)]
+    assert kept(f(Kind.UNREACHABLE), f(Kind.CONFIRMATION_MISSING)) == [(Kind.UNREACHABLE, failure)]
+    # Only a failure explains others: a specific warning leaves the generic failure standing.
+    assert kept(f(Kind.PAYMENT_REJECTED, warning), f(Kind.TIMEOUT)) == [
+        (Kind.PAYMENT_REJECTED, warning),
+        (Kind.TIMEOUT, failure),
     ]
-    assert [x.kind for x in prioritise([f(Kind.SLOW)])] == [Kind.SLOW]
-    assert [x.kind for x in prioritise([f(Kind.UNREACHABLE), f(Kind.CONFIRMATION_MISSING)])] == [Kind.UNREACHABLE]
-    assert Severity.FAILURE is f(Kind.SLOW).severity
+    # An error page explains a missing confirmation; a warning about a form is still reported.
+    assert kept(f(Kind.ERROR_PAGE), f(Kind.CONFIRMATION_MISSING), f(Kind.VALIDATION_ERROR, warning)) == [
+        (Kind.ERROR_PAGE, failure),
+        (Kind.VALIDATION_ERROR, warning),
+    ]

@@ -9,7 +9,8 @@ from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
 from cxmon import __version__
-from cxmon.exporters.metrics import STEP_BUCKETS, CxmonMetrics
+from cxmon.exporters.metrics import CxmonMetrics
+from cxmon.metrics_contract import METRICS
 from cxmon.model import (
     Finding,
     JourneyKey,
@@ -24,24 +25,6 @@ from cxmon.model import (
 
 KEY = JourneyKey("demo-checkout", "card", "iPhone 13", "helsinki")
 J = KEY.labels()
-
-# The table of DESIGN.md: exposed family name → (type, labels).
-CONTRACT = {
-    "cxmon_journey_success": ("gauge", {"scenario", "payment_method", "device", "location"}),
-    "cxmon_journey_runs_total": ("counter", {"scenario", "payment_method", "device", "location", "result"}),
-    "cxmon_journey_duration_seconds": ("histogram", {"scenario", "payment_method", "device", "location"}),
-    "cxmon_journey_last_run_timestamp_seconds": ("gauge", {"scenario", "payment_method", "device", "location"}),
-    "cxmon_journey_interval_seconds": ("gauge", {"scenario", "payment_method", "device", "location"}),
-    "cxmon_step_duration_seconds": (
-        "histogram", {"scenario", "payment_method", "device", "location", "step", "stage"}),
-    "cxmon_step_budget_seconds": ("gauge", {"scenario", "payment_method", "device", "location", "step", "stage"}),
-    "cxmon_failures_total": (
-        "counter", {"scenario", "payment_method", "device", "location", "step", "stage", "kind"}),
-    "cxmon_page_lcp_seconds": ("histogram", {"scenario", "payment_method", "device", "location", "step", "stage"}),
-    "cxmon_config_last_reload_successful": ("gauge", set()),
-    "cxmon_build_info": ("gauge", {"version"}),
-}
-
 
 def S(step: str, stage: str, **extra: str) -> dict[str, str]:
     return {**J, "step": step, "stage": stage, **extra}
@@ -206,22 +189,49 @@ def test_exposition_names_types_and_labels_match_the_contract() -> None:
     text = body.decode()
     assert content_type.startswith("text/plain")
     typed = dict(re.findall(r"^# TYPE (\S+) (\S+)$", text, re.M))
-    assert typed == {name: kind for name, (kind, _) in CONTRACT.items()}
+    assert typed == {spec.name: spec.type for spec in METRICS}
     sample_names = set(re.findall(r"^([a-z_]+)[{ ]", text, re.M))
-    allowed = {
-        f"{name}{suffix}"
-        for name, (kind, _) in CONTRACT.items()
-        for suffix in (("_bucket", "_count", "_sum") if kind == "histogram" else ("",))
-    }
-    assert sample_names == allowed  # exact: no `_created`, no `_total_total`
+    assert sample_names == {name for spec in METRICS for name in spec.series_names()}  # no `_created`
+    contract = {spec.name: spec for spec in METRICS}
     for family in text_string_to_metric_families(text):
-        _, labels = CONTRACT[family.name + ("_total" if family.type == "counter" else "")]
+        spec = contract[family.name + ("_total" if family.type == "counter" else "")]
         for sample in family.samples:
-            got = set(sample.labels) - {"le"}
-            assert got == labels, (sample.name, got)
+            assert set(sample.labels) == set(spec.series_labels(sample.name)), sample
+    # Label values are the model's: the stages of the steps that ran, and every result and kind (each
+    # declared at 0, so the first of them is an increase).
+    def seen(label: str) -> set[str]:
+        return {s.labels[label] for f in text_string_to_metric_families(text) for s in f.samples if label in s.labels}
+
+    assert seen("stage") == {Stage.BROWSE, Stage.PAYMENT, Stage.CONFIRMATION}
+    assert seen("result") == set(Outcome)
+    assert seen("kind") == set(Kind)
 
 
-def test_step_buckets_cover_100ms_to_60s() -> None:
-    assert STEP_BUCKETS[0] == 0.1
-    assert STEP_BUCKETS[-1] == 60
-    assert list(STEP_BUCKETS) == sorted(STEP_BUCKETS)
+def test_serve_only_families_stay_out_of_a_run() -> None:
+    text = CxmonMetrics().exposition()[0].decode()
+    for spec in METRICS:
+        assert (f"# TYPE {spec.name} " in text) is (not spec.serve_only), spec.name
+
+
+@pytest.mark.parametrize(
+    ("seconds", "lowest_le", "below"),
+    [(0.1, "0.1", None), (0.2, "0.25", "0.1"), (1.7, "2.0", "1.5"), (44.0, "45.0", "30.0"), (60.0, "60.0", "45.0")],
+)
+def test_step_buckets_cover_100ms_to_60s(seconds: float, lowest_le: str, below: str | None) -> None:
+    """A step's duration and its page's LCP land in the bucket that bounds them, from 0.1 s to 60 s."""
+    m = CxmonMetrics()
+    m.observe(JourneyResult(KEY, Outcome.PASS, 1.0, seconds, steps=[step("pay", Stage.PAYMENT, duration=seconds,
+                                                                          lcp=seconds)]))
+    get = m.registry.get_sample_value
+    for family in ("cxmon_step_duration_seconds", "cxmon_page_lcp_seconds"):
+        assert get(f"{family}_bucket", S("pay", "payment", le=lowest_le)) == 1, family
+        if below is not None:
+            assert get(f"{family}_bucket", S("pay", "payment", le=below)) == 0, family
+
+
+def test_a_step_over_60s_lands_only_in_the_overflow_bucket() -> None:
+    m = CxmonMetrics()
+    m.observe(JourneyResult(KEY, Outcome.PASS, 1.0, 61.0, steps=[step("pay", Stage.PAYMENT, duration=61.0)]))
+    get = m.registry.get_sample_value
+    assert get("cxmon_step_duration_seconds_bucket", S("pay", "payment", le="60.0")) == 0
+    assert get("cxmon_step_duration_seconds_bucket", S("pay", "payment", le="+Inf")) == 1

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from cxmon.cli.run import _export_metrics
+from cxmon.cli.gate import gate_status, write_reports
 from cxmon.cli.status import ExitStatus
-from cxmon.exporters import pushgateway
+from cxmon.exporters import ExportContext, pushgateway, write_outputs
 from cxmon.exporters.pushgateway import PushError, check_gateway_url, group_results, push_results
 from cxmon.exporters.textfile import write_textfile
-from cxmon.model import JourneyKey, JourneyResult, Outcome
+from cxmon.model import JourneyKey, JourneyResult, Outcome, RunResult
 
 
 def result(scenario: str, method: str, location: str = "default", outcome: Outcome = Outcome.PASS) -> JourneyResult:
@@ -89,12 +89,23 @@ def test_push_failure_is_exit_3_only_when_the_journeys_passed(
 
     monkeypatch.setattr(pushgateway, "BACKOFF_SECONDS", 0.0)
     url = closed_port_url()
-    passed = [result("a", "card")]
-    status = _export_metrics(passed, ExitStatus.OK, url, "cxmon", None, stderr_console())
-    assert status is ExitStatus.INFRASTRUCTURE
+    passed = RunResult([result("a", "card")])
+    problems = write_reports(passed, {"pushgateway": url}, ExportContext(), stderr_console())
+    assert gate_status(passed.journeys, False, None, problems) is ExitStatus.INFRASTRUCTURE
     assert "cannot push metrics" in capsys.readouterr().err
-    failed = [result("a", "card", outcome=Outcome.FAIL)]
-    assert _export_metrics(failed, ExitStatus.FAILED, url, "cxmon", None, stderr_console()) is ExitStatus.FAILED
+    failed = RunResult([result("a", "card", outcome=Outcome.FAIL)])
+    problems = write_reports(failed, {"pushgateway": url}, ExportContext(), stderr_console())
+    assert problems and gate_status(failed.journeys, False, None, problems) is ExitStatus.FAILED
+
+
+def test_metrics_are_not_written_for_a_cancelled_run(tmp_path: Path) -> None:
+    # A textfile or a push replaces the previous one: the journeys a cancelled run did not reach
+    # would vanish from it. Reports are still written.
+    run = RunResult([result("a", "card")], interrupted=True)
+    targets = {"textfile": str(tmp_path / "cxmon.prom"), "pushgateway": closed_port_url(),
+               "json": str(tmp_path / "run.json")}
+    assert write_outputs(run, targets, ExportContext()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.json"]
 
 
 def test_textfile_is_written_whole(tmp_path: Path) -> None:

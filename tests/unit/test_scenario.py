@@ -85,6 +85,19 @@ def test_escaped_placeholder_is_literal(tmp_path: Path) -> None:
     assert load_scenario(p, env={}).scenario.steps[0].expect.text == "${NOT_A_VAR}"
 
 
+def test_yes_no_on_are_words_as_keys_and_booleans_as_values(tmp_path: Path) -> None:
+    p = tmp_path / "k.yml"
+    p.write_text(
+        "name: k\nbase_url: http://x\nsteps:\n"
+        "  - {name: go, press: {key: Enter, on: {role: link, name: Go}}}\n"
+        "  - {name: survey, optional: yes, fill: {No: x, Yes: y}}\n"
+    )
+    first, second = load_scenario(p, env={}).scenario.steps
+    assert first.press is not None and first.press.on is not None and first.press.on.name == "Go"
+    assert second.optional is True
+    assert [f.label for f in second.fill] == ["No", "Yes"]  # was "False", "True"
+
+
 def test_schema_is_json_schema_of_the_model() -> None:
     schema = scenario_json_schema()
     assert schema["$schema"].startswith("https://json-schema.org/")

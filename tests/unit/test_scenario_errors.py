@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cxmon.errors import ScenarioError
-from cxmon.scenario import ScenarioErrors, load_scenario, load_scenarios
+from cxmon.scenario import MAX_FILE_BYTES, ScenarioErrors, load_scenario, load_scenarios
 
 DATA = Path(__file__).parent / "testdata"
 
@@ -53,6 +53,11 @@ EXPECTED = {
     "invalid-not-a-mapping.yml": "1: expected a mapping of scenario keys (name, base_url, steps, ...), got a list",
     "invalid-when-without-matrix.yml": "6: steps[0].when.payment_method: the scenario has no "
     "matrix.payment_method to select from",
+    # Well-formed YAML that would exhaust the stack or the memory: stopped while composing.
+    "invalid-too-deep.yml": "4: nested deeper than 50 levels (expected lists and mappings a few levels deep)",
+    "invalid-alias-loop.yml": "7: alias *steps is used inside the value it names (expected no loop)",
+    "invalid-alias-bomb.yml": "8: more than 50,000 values, an alias counted each time it is used (expected a "
+    "scenario of a few hundred)",
 }
 
 
@@ -94,6 +99,41 @@ def test_unknown_device_is_named(tmp_path: Path) -> None:
         load_scenario(path, env={}, known_devices={"iPhone 13", "Pixel 7"})
     assert info.value.format_lines() == [f"{path}:4: matrix.device[0]: unknown device 'iPhone 99' "
                                          "(see `cxmon devices`)"]
+
+
+@pytest.mark.parametrize("depth", [60, 999, 5000])
+def test_any_depth_is_an_error_not_a_recursion(depth: int, tmp_path: Path) -> None:
+    for opening, closing in (("[", "]"), ("{a: ", "}")):
+        path = tmp_path / "deep.yml"
+        path.write_text(f"name: deep\nbase_url: http://x\nsteps:\n  - {opening * depth}1{closing * depth}\n")
+        with pytest.raises(ScenarioError) as info:
+            load_scenario(path, env={})
+        assert info.value.format_lines() == [
+            f"{path}:4: nested deeper than 50 levels (expected lists and mappings a few levels deep)"
+        ]
+
+
+def test_a_file_too_big_to_be_a_scenario(tmp_path: Path) -> None:
+    path = tmp_path / "big.yml"
+    path.write_text("name: big\nbase_url: http://x\nsteps:\n" + "  - {name: s, goto: /}\n" * 11_000)
+    size = path.stat().st_size
+    assert size > MAX_FILE_BYTES
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, env={})
+    assert info.value.format_lines() == [
+        f"{path}: the file has {size:,} bytes (expected a scenario of at most 250,000)"
+    ]
+
+
+def test_anchors_and_aliases_within_the_limits_still_load(tmp_path: Path) -> None:
+    path = tmp_path / "aliases.yml"
+    path.write_text(
+        "name: aliases\nbase_url: http://x\nvariables:\n  ADDRESS: &street Testikatu 1\nsteps:\n"
+        "  - &home {name: home, goto: /}\n  - {name: address, fill: {Address: *street}}\n"
+        "  - {<<: *home, name: again}\n"
+    )
+    scenario = load_scenario(path, env={}).scenario
+    assert [s.name for s in scenario.steps] == ["home", "address", "again"]
 
 
 @pytest.mark.parametrize("key", ["on", "off", "yes", "no", "On", "NO"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -81,7 +82,7 @@ def test_the_split_is_stable_across_processes() -> None:
         "print([shard_of(JourneyKey(f's{n}', 'card'), 5) for n in range(12)])"
     )
     runs = {
-        subprocess.run([str(ROOT / ".venv/bin/python"), "-c", code], capture_output=True, text=True, check=True,
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                        env={**os.environ, "PYTHONHASHSEED": seed}, cwd=ROOT).stdout
         for seed in ("1", "2")
     }

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from cxmon.model import Outcome
 from tools.observability.contract import JOURNEY_LABELS, STEP_LABELS
 
 DATASOURCE_UID = "cxmon-prometheus"
@@ -298,7 +299,9 @@ ALERTS: tuple[AlertRule, ...] = (
         # Never a page: an error is cxmon's own fault (no browser, crash), not the shop's.
         severity=Severity.TICKET,
         expr=lambda p: (
-            f'sum by ({J}) (\n  increase(cxmon_journey_runs_total{{result="error"}}[{p.runner_error_window}])\n) > 0'
+            f"sum by ({J}) (\n"
+            f'  increase(cxmon_journey_runs_total{{result="{Outcome.ERROR}"}}[{p.runner_error_window}])\n'
+            ") > 0"
         ),
         for_param="runner_errors_for",
         summary="cxmon could not run {{ $labels.scenario }} ({{ $labels.location }})",

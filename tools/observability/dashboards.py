@@ -9,7 +9,7 @@ variables; none pads missing data (no ``or vector(0)``): an empty panel means no
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from grafana_foundation_sdk.builders import bargauge, prometheus, stat, statetimeline, table, timeseries
@@ -40,6 +40,7 @@ from grafana_foundation_sdk.models.dashboard import (
     VariableSort,
 )
 
+from cxmon.model import Outcome, Stage
 from tools.observability.alerts import DATASOURCE_UID, AlertParams
 
 OVERVIEW_UID = "cxmon-overview"
@@ -61,6 +62,11 @@ _RED_BELOW_ONE = (
     .mode(ThresholdsMode.ABSOLUTE)
     .steps([Threshold(color="red", value=None), Threshold(color="green", value=1)])
 )
+
+
+def _outcomes(keep: Callable[[Outcome], bool]) -> str:
+    """A regex alternation of the ``result`` label values ``keep`` selects, e.g. ``pass|flaky``."""
+    return "|".join(o.value for o in Outcome if keep(o))
 
 
 def _thresholds(*steps: tuple[str, float | None]) -> ThresholdsConfig:
@@ -287,10 +293,10 @@ def overview_dashboard(params: AlertParams | None = None) -> Dashboard:
     )
 
     dash = dash.with_row(Row("Success over time").id(ids()))
-    passed = f.extra('result=~"pass|flaky"')
-    failed = f.extra('result="fail"')
+    passed = f.extra(f'result=~"{_outcomes(lambda o: o.passed)}"')
+    failed = f.extra(f'result="{Outcome.FAIL}"')
     window = "$__rate_interval"
-    verdict = f.extra('result=~"pass|flaky|fail"')
+    verdict = f.extra(f'result=~"{_outcomes(lambda o: o is not Outcome.ERROR)}"')
     dash = dash.with_panel(
         timeseries.Panel()
         .id(ids())
@@ -356,7 +362,7 @@ def overview_dashboard(params: AlertParams | None = None) -> Dashboard:
         (
             "stage",
             "Failures by stage",
-            "where on the purchase path it broke (browse, cart, checkout, payment, confirmation)",
+            f"where on the purchase path it broke ({', '.join(Stage)})",
         ),
     ):
         dash = dash.with_panel(
