@@ -112,6 +112,11 @@ CONFIG_RELOAD = MetricSpec(
     "1 if the last load of the scenario files succeeded, 0 if it failed (the old ones still run).",
     (), serve_only=True,
 )
+OUTPUT_WRITE_FAILURES = MetricSpec(
+    "cxmon_output_write_failures_total", "counter",
+    "Writes of an output file (--json, --html, --textfile) that failed; serve keeps running.",
+    ("output",), serve_only=True,
+)
 BUILD_INFO = MetricSpec("cxmon_build_info", "gauge", "Always 1; the cxmon version as a label.", ("version",))
 
 METRICS: tuple[MetricSpec, ...] = (
@@ -125,6 +130,7 @@ METRICS: tuple[MetricSpec, ...] = (
     FAILURES,
     PAGE_LCP,
     CONFIG_RELOAD,
+    OUTPUT_WRITE_FAILURES,
     BUILD_INFO,
 )
 """Every family cxmon exports, in exposition order."""

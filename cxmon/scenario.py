@@ -18,6 +18,7 @@ import os
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -249,7 +250,22 @@ class Confirm(_Strict):
         return value
 
 
-_ACTIONS = ("goto", "fill", "select", "check", "pay", "click", "press", "wait_for", "expect", "confirm")
+class StepAction(StrEnum):
+    """A step's action keys, in the order they run: the only list of them."""
+
+    GOTO = "goto"
+    FILL = "fill"
+    SELECT = "select"
+    CHECK = "check"
+    PAY = "pay"
+    CLICK = "click"
+    PRESS = "press"
+    WAIT_FOR = "wait_for"
+    EXPECT = "expect"
+    CONFIRM = "confirm"
+
+
+_ACTIONS = tuple(a.value for a in StepAction)
 
 
 class Step(_Strict):
@@ -292,6 +308,10 @@ class Step(_Strict):
         if all(getattr(self, a) is None for a in _ACTIONS):
             raise ValueError(f"expected at least one action: {', '.join(_ACTIONS)}")
         return self
+
+    def actions(self) -> tuple[StepAction, ...]:
+        """The actions this step has, in the order they run."""
+        return tuple(a for a in StepAction if getattr(self, a.value) is not None)
 
     def applies_to(self, key: JourneyKey) -> bool:
         labels = key.labels()

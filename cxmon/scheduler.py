@@ -13,8 +13,10 @@
 - :meth:`Scheduler.reload` swaps the scenario files; invalid files keep the old set running.
 - :meth:`Scheduler.stop` stops scheduling and lets running journeys finish within a grace period.
 
-Results go to :class:`~cxmon.exporters.metrics.CxmonMetrics` and to a short history per journey
-(the results page); the evidence of the last few failures per journey is kept under a disk cap.
+Results go to :class:`~cxmon.exporters.metrics.CxmonMetrics`, to a short history per journey
+(the results page) and, when asked for, to output files rewritten after every finished journey
+from the latest result of each (:class:`~cxmon.exporters.latest.LatestOutputs`); the evidence of
+the last few failures per journey is kept under a disk cap.
 """
 
 from __future__ import annotations
@@ -34,9 +36,21 @@ from typing import Any, Protocol
 
 from cxmon.durations import format_duration
 from cxmon.errors import InfrastructureError, InputError
+from cxmon.exporters.base import ExportContext
+from cxmon.exporters.latest import LatestOutputs
 from cxmon.exporters.metrics import CxmonMetrics
 from cxmon.exporters.results_page import JourneyStatus
-from cxmon.model import DEFAULT_LABEL, Finding, JourneyKey, JourneyResult, Kind, Outcome, Severity, Stage
+from cxmon.model import (
+    DEFAULT_LABEL,
+    Finding,
+    JourneyKey,
+    JourneyResult,
+    Kind,
+    Outcome,
+    RunResult,
+    Severity,
+    Stage,
+)
 from cxmon.scenario import Journey, load_scenarios
 from cxmon.sharding import Shard, select
 
@@ -116,8 +130,10 @@ class Scheduler:
         paths: Sequence[str | Path],
         options: ScheduleOptions | None = None,
         rng: random.Random | None = None,
+        outputs: LatestOutputs | None = None,
     ) -> None:
         self.runner = runner
+        self.outputs = outputs
         self.metrics = metrics
         self.paths = list(paths)
         self.options = options or ScheduleOptions()
@@ -164,7 +180,10 @@ class Scheduler:
                 self.metrics.set_reload_successful(False)
                 log.error("reload failed, still running the previous scenarios:\n%s", exc)
                 return False
+            removed = any(key not in journeys for key in self.journeys)
             self._swap(journeys)
+            if removed:
+                self._publish()  # a removed journey leaves the output files too
             self.loaded = True
             self.last_reload_error = None
             self.metrics.set_reload_successful(True)
@@ -252,6 +271,7 @@ class Scheduler:
                     self._running.discard(key)
             self._record(journey, result)
             await self._keep_evidence(key, result)
+            self._publish()
             return result
 
     def time_limit(self, journey: Journey) -> float:
@@ -272,6 +292,26 @@ class Scheduler:
             message = f"cxmon failed running the journey: {type(exc).__name__}: {exc}"
         log.warning("%s: %s", journey.key.id, message)
         return error_result(journey, started_at, time.monotonic() - t0, message)
+
+    def latest_run(self) -> RunResult:
+        """The latest result of every journey that has run, as one run: what the output files show.
+
+        Its start is the earliest of those results' starts and its duration reaches to the end of
+        the latest, so it says how old the oldest verdict in it is."""
+        latest = [self.history[key][-1] for key in self._sorted_keys() if self.history.get(key)]
+        if not latest:
+            return RunResult()
+        start = min(r.started_at for r in latest)
+        end = max(r.started_at + r.duration_seconds for r in latest)
+        return RunResult(latest, started_at=start, duration_seconds=end - start)
+
+    def _publish(self) -> None:
+        if self.outputs:
+            context = ExportContext(planned=self._sorted_keys(), live_metrics=self.metrics)
+            self.outputs.submit(self.latest_run(), context)
+
+    def _sorted_keys(self) -> list[JourneyKey]:
+        return sorted(self.journeys, key=lambda k: (k.scenario, k.payment_method, k.device, k.location))
 
     def _record(self, journey: Journey, result: JourneyResult) -> None:
         key = journey.key
@@ -325,21 +365,23 @@ class Scheduler:
                 next_run_at=self._next_run.get(key),
                 history=list(self.history.get(key, ())),
             )
-            for key in sorted(self.journeys, key=lambda k: (k.scenario, k.payment_method, k.device, k.location))
+            for key in self._sorted_keys()
         ]
 
     async def stop(self, grace_seconds: float = 30.0) -> None:
-        """Stops scheduling; running journeys get ``grace_seconds`` to finish, then are cancelled."""
+        """Stops scheduling; running journeys get ``grace_seconds`` to finish, then are cancelled.
+        The output files are written to the end, so they hold the results of those last runs."""
         self._stopping.set()
         tasks = [t for t in (*self._all_tasks, self._health) if t is not None and not t.done()]
-        if not tasks:
-            return
-        _, pending = await asyncio.wait(tasks, timeout=grace_seconds)
-        for task in pending:
-            log.warning("cancelling %s: still running after the %s grace period", task.get_name(),
-                        format_duration(grace_seconds))
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=grace_seconds)
+            for task in pending:
+                log.warning("cancelling %s: still running after the %s grace period", task.get_name(),
+                            format_duration(grace_seconds))
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        if self.outputs is not None:
+            await self.outputs.close()
 
     # --- evidence --------------------------------------------------------------------------------
 

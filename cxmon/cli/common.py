@@ -32,6 +32,22 @@ LocationOpt = typer.Option(
 )
 
 
+def output_targets(ctx: typer.Context) -> dict[str, str]:
+    """Registry name → target of every output asked for on the command line, found by the flag each
+    exporter serves (see :data:`cxmon.exporters.EXPORTERS`). A command offers the flags of the
+    outputs it writes: ``cxmon run`` all of them, ``cxmon serve`` those marked ``serve``."""
+    from cxmon.exporters import EXPORTERS
+
+    params = {opt: param.name for param in ctx.command.params for opt in param.opts}
+    targets: dict[str, str] = {}
+    for name, exporter in EXPORTERS.items():
+        param = params.get(exporter.flag)
+        value = ctx.params.get(param) if param else None
+        if value is not None:
+            targets[name] = str(value)
+    return targets
+
+
 def load(paths: list[Path]) -> list[ScenarioFile]:
     """Loads scenarios; device names are checked against Playwright's only when a matrix names devices."""
     files = load_scenarios(paths)

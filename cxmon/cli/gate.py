@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from cxmon.aggregate import repeat_count, representatives, summarize
 from cxmon.baseline import BaselineComparison, gate
+from cxmon.cli.common import output_targets
 from cxmon.cli.status import ExitStatus, exit_status
 from cxmon.durations import format_duration
 from cxmon.errors import InputError
@@ -123,20 +123,6 @@ def render_gate(console: Console, run: RunResult, comparison: BaselineComparison
     if comparison.new:
         console.print(f"performance gate: {len(comparison.new)} step(s) not in the baseline, not compared: "
                       + ", ".join(f"{j} {s}" for j, s in comparison.new), markup=False, highlight=False, style="dim")
-
-
-def output_targets(ctx: typer.Context) -> dict[str, str]:
-    """Registry name → target of every output asked for on the command line, found by the flag each
-    exporter serves (see :data:`cxmon.exporters.EXPORTERS`)."""
-    from cxmon.exporters import EXPORTERS
-
-    params = {opt: param.name for param in ctx.command.params for opt in param.opts}
-    targets: dict[str, str] = {}
-    for name, exporter in EXPORTERS.items():
-        value = ctx.params.get(params[exporter.flag] or "")
-        if value is not None:
-            targets[name] = str(value)
-    return targets
 
 
 def check_outputs(targets: dict[str, str]) -> None:

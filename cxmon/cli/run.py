@@ -89,6 +89,10 @@ def run(
                                          "over the baseline's.", min=0),
     regression_floor_ms: float = typer.Option(100.0, "--regression-floor-ms", help="Milliseconds a step's "
                                               "median may grow regardless of percent (noise).", min=0),
+    record_observations: Path | None = typer.Option(None, "--record-observations", help="Write what cxmon saw "
+                                                    "in each step, and what it found, to DIR/<journey>/<NN>-<step>"
+                                                    ".yml (secrets masked): a debugging aid to attach to a bug "
+                                                    "report.", metavar="DIR"),
 ) -> int:
     """Walk the scenarios' journeys once in a real browser and report what broke.
 
@@ -117,7 +121,7 @@ def run(
     journeys: list[Journey] = select_journeys(files, location, tags, grep, only)
     baseline_data = load_baseline(baseline) if baseline is not None else None
     options = RunOptions(base_url=base_url, artifacts_dir=artifacts, trace=trace, step_timeout=timeout,
-                         detectors=chosen, retries=retries)
+                         detectors=chosen, retries=retries, record_observations=record_observations)
     try:
         runner = Runner(options)
     except ValueError as exc:

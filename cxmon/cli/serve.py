@@ -9,6 +9,10 @@ long-lived browser, and a small aiohttp server (:mod:`cxmon.web`) answers
 - ``/``         the results page: latest run per journey, findings, links to evidence,
 - ``/artifacts/...`` the evidence folder, read-only.
 
+Outputs (``--json``, ``--html``, ``--textfile``, the exporters of :mod:`cxmon.exporters` marked
+``serve``) are rewritten after every finished journey from the latest result of each journey;
+one that cannot be written is logged and counted, and serve goes on.
+
 Signals: SIGHUP reloads the scenario files (an invalid file keeps the old set); SIGTERM and
 SIGINT stop scheduling, let running journeys finish within ``--stop-grace``, close the browser and
 exit 0.
@@ -23,7 +27,7 @@ from pathlib import Path
 
 import typer
 
-from cxmon.cli.common import BaseUrlOpt, LocationOpt, PathsArg, check_base_url
+from cxmon.cli.common import BaseUrlOpt, LocationOpt, PathsArg, check_base_url, output_targets
 from cxmon.cli.shard_option import ShardOpt, shard_option
 from cxmon.cli.status import ExitStatus
 from cxmon.durations import parse_duration
@@ -58,6 +62,7 @@ def _duration(flag: str, value: str, minimum: float = 0.0) -> float:
 
 
 def serve(
+    ctx: typer.Context,
     paths: list[Path] = PathsArg,
     listen: str = typer.Option(DEFAULT_LISTEN, "--listen", help="HOST:PORT to serve /metrics, /healthz, "
                                "/readyz and the results page on; port 0 picks a free one. Loopback by "
@@ -84,6 +89,16 @@ def serve(
                                         "after this many journeys, which keeps memory flat (0: never).", min=0),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Log only warnings and errors (default: one "
                                "line per run)."),
+    # Read by flag through the exporter registry (cxmon.exporters, those marked `serve`).
+    json_out: Path | None = typer.Option(None, "--json", help="Keep this file holding the latest result of "
+                                         "every journey as JSON (the --json report of cxmon run), rewritten "
+                                         "atomically after each finished journey."),
+    html: Path | None = typer.Option(None, "--html", help="Keep an HTML report of the latest result of every "
+                                     "journey in this folder (index.html), rewritten after each finished "
+                                     "journey."),
+    textfile: Path | None = typer.Option(None, "--textfile", help="Keep this file holding the metrics of "
+                                         "/metrics for node_exporter's textfile collector (name it *.prom), "
+                                         "rewritten atomically after each finished journey."),
     tls_cert: Path | None = typer.Option(None, "--tls-cert", help="Serve HTTPS with this PEM certificate (chain); "
                                          "needs --tls-key. See docs/security.md."),
     tls_key: Path | None = typer.Option(None, "--tls-key", help="The PEM private key of --tls-cert."),
@@ -95,10 +110,13 @@ def serve(
 ) -> int:
     """Run the scenarios on their schedules and serve Prometheus metrics and a results page.
 
+    --json, --html and --textfile files are rewritten after every finished journey; one that cannot
+    be written is logged and counted (cxmon_output_write_failures_total), and serving goes on.
     SIGHUP reloads the scenario files (an invalid file keeps the old ones running and sets
     cxmon_config_last_reload_successful to 0). SIGTERM/SIGINT stop gracefully and exit 0.
     """
     from cxmon.cli.run import check_concurrency, default_concurrency
+    from cxmon.exporters.latest import LatestOutputs
     from cxmon.exporters.metrics import CxmonMetrics
     from cxmon.runner import Runner, RunOptions
     from cxmon.scheduler import ScheduleOptions, Scheduler
@@ -108,6 +126,7 @@ def serve(
 
     check_base_url(base_url)
     check_concurrency(concurrency)
+    targets = output_targets(ctx)
     host, port = parse_listen(listen)
     ssl_context = tls_context(tls_cert, tls_key)
     password = basic_auth_password(basic_auth_user, basic_auth_password_file, os.environ)
@@ -131,7 +150,7 @@ def serve(
     metrics = CxmonMetrics(serve=True)
     runner = Runner(RunOptions(base_url=base_url, artifacts_dir=options.artifacts_dir,
                                recycle_browser_after=recycle_browser or None))
-    scheduler = Scheduler(runner, metrics, paths, options)
+    scheduler = Scheduler(runner, metrics, paths, options, outputs=LatestOutputs(targets, metrics))
     scheduler.load()  # invalid files: InputError, exit 2, before anything starts
     app = build_app(scheduler, metrics, options.artifacts_dir, middlewares)
     asyncio.run(serve_app(app, scheduler, runner, host, port, grace, ssl_context))

@@ -13,10 +13,12 @@ from cxmon.model import Finding, Kind
 
 
 class AssertionDetector:
+    """Reports the ``expect`` that did not hold, with what the page showed instead."""
+
     name: ClassVar[str] = "assertion"
 
     def detect(self, obs: StepObservation, config: DetectorConfig) -> list[Finding]:
         miss = obs.assertion_failure
         if miss is None:
             return []
-        return [obs.finding(Kind.ASSERTION, f"expected {miss['expected']}", **miss)]
+        return [obs.finding(Kind.ASSERTION, f"expected {miss.expected}", expected=miss.expected, actual=miss.actual)]

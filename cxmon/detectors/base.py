@@ -1,48 +1,119 @@
 """What a detector sees: plain data the runner collected around one step.
 
 Detectors are pure functions of a :class:`StepObservation`; they never touch the browser and never
-raise for a shop fault. The browser-side scripts that collect page facts live here too, as text,
-so the knowledge of what to look at stays with the detectors while the runner alone drives the
-browser.
+raise for a shop fault. The browser-side scripts that collect page facts live beside them
+(``scripts.py``), as text, so the knowledge of what to look at stays with the detectors while the
+runner alone drives the browser. Every name that crosses from runner to detectors is an enum here;
+every record a dataclass. ``recording.py`` writes these to YAML and reads them back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit
 
 from cxmon.model import Finding, Kind, Severity, Stage
+from cxmon.scenario import StepAction
 
-OWN = "own"
-PROVIDER = "provider"
-THIRD_PARTY = "third_party"
+
+class Origin(StrEnum):
+    """Whose server answered a request: the shop's, its payment provider's, or anyone else's."""
+
+    OWN = "own"
+    PROVIDER = "provider"
+    THIRD_PARTY = "third_party"
+
+
+OWN = Origin.OWN
+PROVIDER = Origin.PROVIDER
+THIRD_PARTY = Origin.THIRD_PARTY
+
+
+class Action(StrEnum):
+    """What the runner was doing in the page when an action failed."""
+
+    GOTO = "goto"
+    FILL = "fill"
+    SELECT = "select"
+    CHECK = "check"
+    CLICK = "click"
+    PRESS = "press"
+    WAIT_FOR = "wait_for"
+    SELECT_METHOD = "select_method"
+    """Choosing the journey's payment method on the payment page."""
+
+
+class FailureReason(StrEnum):
+    """The runner's reading of why an action could not be done."""
+
+    MISSING = "missing"
+    """The element is not on the page."""
+    NOT_USABLE = "not_usable"
+    """The element is there but a customer could not use it (the probe says why)."""
+    TIMEOUT = "timeout"
+    """The action or wait did not complete within the step's time limit."""
+    NAVIGATION = "navigation"
+    """A navigation failed at the network level (DNS, refused, reset, TLS)."""
+
+
+class Unusable(StrEnum):
+    """Why a customer could not use an element that is on the page (the action probe's verdict)."""
+
+    HIDDEN = "hidden"
+    ZERO_SIZE = "zero_size"
+    OFFSCREEN = "offscreen"
+    DISABLED = "disabled"
+    COVERED = "covered"
+    UNUSABLE = "unusable"
+    """Only matches a customer cannot reach by its role (e.g. hidden from assistive technology),
+    although the element itself looks usable."""
+
+
+class BudgetMode(StrEnum):
+    """Whether an over-budget step fails the journey or is only reported."""
+
+    FAIL = "fail"
+    WARN = "warn"
 
 
 def origin_of(url: str) -> str:
+    """``scheme://host:port`` of a URL, lower-cased."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 @dataclass
 class Response:
+    """A response the page got: every main-document one, and any other one with status >= 400."""
+
     url: str
     status: int
     method: str
     resource_type: str
     main_document: bool
-    origin: str
-    """own, provider or third_party."""
+    origin: Origin
 
 
 @dataclass
 class FailedRequest:
+    """A request that got no response (network error), except the aborts of a page left behind."""
+
     url: str
     error: str
     method: str
     resource_type: str
     main_document: bool
-    origin: str
+    origin: Origin
+
+
+@dataclass
+class InvalidField:
+    """A form field the page marked invalid, with the message it showed (empty when none)."""
+
+    field: str = ""
+    message: str = ""
 
 
 @dataclass
@@ -54,23 +125,83 @@ class PageSnapshot:
     text: str = ""
     error_selector_hits: list[str] = field(default_factory=list)
     decline_selector_hits: list[str] = field(default_factory=list)
-    invalid_fields: list[dict[str, str]] = field(default_factory=list)
+    invalid_fields: list[InvalidField] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Probe:
+    """What a customer would meet at an action element: ``reason`` is ``None`` when it is usable."""
+
+    element: str = ""
+    """The element, described as tag#id.classes "text"."""
+    reason: Unusable | None = None
+    covered_by: str | None = None
+    """The element on top of it, when ``reason`` is covered."""
+    viewport: dict[str, int] | None = None
+
+    @classmethod
+    def from_page(cls, data: dict[str, Any]) -> Probe:
+        """The probe from what the page script returned."""
+        reason = data.get("reason")
+        viewport = data.get("viewport")
+        return cls(
+            element=str(data.get("element") or ""),
+            reason=Unusable(reason) if reason else None,
+            covered_by=data.get("covered_by"),
+            viewport={k: int(v) for k, v in viewport.items()} if viewport else None,
+        )
 
 
 @dataclass
 class ActionFailure:
     """An action that could not be done, with the runner's reading of why."""
 
-    action: str
-    """click, fill, select, check, press, goto, select_method, wait_for."""
+    action: Action
     target: str
-    reason: str
-    """missing, not_usable, timeout, navigation, other."""
+    reason: FailureReason
     message: str
-    probe: dict[str, Any] | None = None
+    probe: Probe | None = None
     url: str = ""
+
+
+@dataclass
+class AssertionFailure:
+    """An ``expect`` that did not hold: what the scenario expected and what the page showed instead."""
+
+    expected: str
+    """What was expected, in words (e.g. ``text 'Checkout' on the page``)."""
+    actual: str
+    """What the page showed when the time ran out (its URL, or its title for a title check)."""
+
+
+class ConfirmationPart(StrEnum):
+    """Which part of a ``confirm`` did not appear."""
+
+    URL = "url"
+    TEXT = "text"
+    ORDER_NUMBER = "order_number"
+
+
+@dataclass
+class ConfirmationFailure:
+    """A ``confirm`` part that did not appear: the expected text or pattern and where the customer was."""
+
+    part: ConfirmationPart
+    expected: str
+    """The confirmation text, or the regular expression of the URL or order number."""
+    actual: str
+    """The URL of the page the customer was on instead."""
+
+    @property
+    def missing(self) -> str:
+        """What the customer did not see, in words."""
+        if self.part is ConfirmationPart.URL:
+            return f"the confirmation URL (matching {self.expected})"
+        if self.part is ConfirmationPart.TEXT:
+            return f"the text {self.expected!r}"
+        return "an order number"
 
 
 @dataclass
@@ -79,29 +210,32 @@ class StepObservation:
 
     step: str
     stage: Stage
-    actions: tuple[str, ...] = ()
+    actions: tuple[StepAction, ...] = ()
+    """The step's actions (the scenario's keys), in the order they ran."""
     pay_method: str | None = None
     duration_seconds: float = 0.0
     budget_seconds: float | None = None
-    budget_mode: str = "fail"
+    budget_mode: BudgetMode = BudgetMode.FAIL
     responses: list[Response] = field(default_factory=list)
     failed_requests: list[FailedRequest] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     snapshot: PageSnapshot | None = None
     action_failure: ActionFailure | None = None
-    assertion_failure: dict[str, Any] | None = None
-    confirm_failure: dict[str, Any] | None = None
+    assertion_failure: AssertionFailure | None = None
+    confirm_failure: ConfirmationFailure | None = None
     timed_out: bool = False
     navigated: bool = False
 
     @property
     def url(self) -> str:
+        """The page the step ended on (or the URL of the action that could not be done)."""
         if self.snapshot and self.snapshot.url:
             return self.snapshot.url
         return self.action_failure.url if self.action_failure else ""
 
     def finding(self, kind: Kind, message: str, severity: Severity = Severity.FAILURE, **evidence: Any) -> Finding:
+        """A finding about this step; the evidence always carries the page URL."""
         evidence.setdefault("url", self.url)
         return Finding(kind, message, self.step, self.stage, severity, evidence)
 

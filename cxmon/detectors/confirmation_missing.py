@@ -11,13 +11,15 @@ it, a support call, and often a second, duplicate purchase.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from cxmon.detectors.base import DetectorConfig, StepObservation
+from cxmon.detectors.base import ConfirmationPart, DetectorConfig, StepObservation
 from cxmon.model import Finding, Kind
 
 
 class ConfirmationMissingDetector:
+    """Reports a ``confirm`` step whose text, order number or URL did not appear."""
+
     name: ClassVar[str] = "confirmation_missing"
 
     def detect(self, obs: StepObservation, config: DetectorConfig) -> list[Finding]:
@@ -25,8 +27,12 @@ class ConfirmationMissingDetector:
         if miss is None:
             return []
         excerpt = (obs.snapshot.text if obs.snapshot else "")[:300]
-        return [
-            obs.finding(
-                Kind.CONFIRMATION_MISSING, f"no order confirmation: {miss['missing']}", page_excerpt=excerpt, **miss
-            )
-        ]
+        # The evidence key names what was expected: expected_url, expected_text or order_number_pattern.
+        key = {
+            ConfirmationPart.URL: "expected_url",
+            ConfirmationPart.TEXT: "expected_text",
+            ConfirmationPart.ORDER_NUMBER: "order_number_pattern",
+        }[miss.part]
+        evidence: dict[str, Any] = {"page_excerpt": excerpt, "missing": miss.missing, "actual": miss.actual}
+        evidence[key] = miss.expected
+        return [obs.finding(Kind.CONFIRMATION_MISSING, f"no order confirmation: {miss.missing}", **evidence)]

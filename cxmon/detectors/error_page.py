@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from cxmon.detectors.base import OWN, PROVIDER, DetectorConfig, StepObservation
+from cxmon.detectors.base import DetectorConfig, Origin, StepObservation
 from cxmon.model import Finding, Kind, Severity
 
 DEFAULT_ERROR_TEXTS = (
@@ -41,12 +41,15 @@ def _form_rejection(obs: StepObservation, status: int) -> bool:
     return status in (400, 422) and bool(obs.snapshot and obs.snapshot.invalid_fields)
 
 
-def _request_severity(origin: str, config: DetectorConfig) -> Severity:
+def _request_severity(origin: Origin, config: DetectorConfig) -> Severity:
     """The shop's and its payment provider's requests fail the journey; others only when configured."""
-    return Severity.FAILURE if origin in (OWN, PROVIDER) or config.third_party == "fail" else Severity.WARNING
+    ours = origin in (Origin.OWN, Origin.PROVIDER)
+    return Severity.FAILURE if ours or config.third_party == "fail" else Severity.WARNING
 
 
 class ErrorPageDetector:
+    """Reports error pages, uncaught script errors and failed requests of the shop and its provider."""
+
     name: ClassVar[str] = "error_page"
 
     def detect(self, obs: StepObservation, config: DetectorConfig) -> list[Finding]:
@@ -102,7 +105,7 @@ class ErrorPageDetector:
                     _request_severity(req.origin, config),
                     url=req.url,
                     error=req.error,
-                    origin=req.origin,
+                    origin=req.origin.value,
                     reason="request_failed",
                 )
             )
@@ -115,7 +118,7 @@ class ErrorPageDetector:
                         _request_severity(r.origin, config),
                         url=r.url,
                         status=r.status,
-                        origin=r.origin,
+                        origin=r.origin.value,
                         reason="request_status",
                     )
                 )

@@ -15,46 +15,54 @@ while every server-side check stays green.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from cxmon.detectors.base import DetectorConfig, StepObservation
+from cxmon.detectors.base import Action, DetectorConfig, FailureReason, StepObservation, Unusable
 from cxmon.model import Finding, Kind
 
 REASONS = {
-    "hidden": "is not visible",
-    "zero_size": "has zero size",
-    "offscreen": "is outside the screen and cannot be scrolled into view",
-    "disabled": "is disabled",
-    "covered": "is covered by another element",
+    Unusable.HIDDEN: "is not visible",
+    Unusable.ZERO_SIZE: "has zero size",
+    Unusable.OFFSCREEN: "is outside the screen and cannot be scrolled into view",
+    Unusable.DISABLED: "is disabled",
+    Unusable.COVERED: "is covered by another element",
+    Unusable.UNUSABLE: "cannot be used",
 }
 
 
 class HiddenActionDetector:
+    """Reports an action element a customer could not use (``hidden_action``) or could not find at
+    all (``element_missing``)."""
+
     name: ClassVar[str] = "hidden_action"
 
     def detect(self, obs: StepObservation, config: DetectorConfig) -> list[Finding]:
         fail = obs.action_failure
-        if fail is None or fail.action == "select_method":
+        # A payment method that is not there is payment_rejected's (not offered).
+        if fail is None or fail.action is Action.SELECT_METHOD:
             return []
-        if fail.reason == "missing":
+        if fail.reason is FailureReason.MISSING:
             return [
                 obs.finding(
-                    Kind.ELEMENT_MISSING, f"{fail.target} is not on the page", target=fail.target, action=fail.action
+                    Kind.ELEMENT_MISSING,
+                    f"{fail.target} is not on the page",
+                    target=fail.target,
+                    action=fail.action.value,
                 )
             ]
-        if fail.reason != "not_usable" or not fail.probe:
+        probe = fail.probe
+        if fail.reason is not FailureReason.NOT_USABLE or probe is None or probe.reason is None:
             return []
-        reason = fail.probe.get("reason") or "unusable"
-        message = f"{fail.target} {REASONS.get(reason, 'cannot be used')}"
-        evidence = {
+        message = f"{fail.target} {REASONS[probe.reason]}"
+        evidence: dict[str, Any] = {
             "target": fail.target,
-            "action": fail.action,
-            "reason": reason,
-            "element": fail.probe.get("element", ""),
+            "action": fail.action.value,
+            "reason": probe.reason.value,
+            "element": probe.element,
         }
-        if reason == "covered":
-            message += f": {fail.probe.get('covered_by')}"
-            evidence["covered_by"] = fail.probe.get("covered_by", "")
-        if "viewport" in fail.probe:
-            evidence["viewport"] = fail.probe["viewport"]
+        if probe.reason is Unusable.COVERED:
+            message += f": {probe.covered_by}"
+            evidence["covered_by"] = probe.covered_by or ""
+        if probe.viewport is not None:
+            evidence["viewport"] = dict(probe.viewport)
         return [obs.finding(Kind.HIDDEN_ACTION, message, **evidence)]

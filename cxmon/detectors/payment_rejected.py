@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from cxmon.detectors.base import OWN, PROVIDER, DetectorConfig, StepObservation
+from cxmon.detectors.base import Action, DetectorConfig, Origin, StepObservation
 from cxmon.model import Finding, Kind, Stage
 
 DEFAULT_DECLINE_TEXTS = (
@@ -35,6 +35,8 @@ DEFAULT_DECLINE_TEXTS = (
 
 
 class PaymentRejectedDetector:
+    """Reports a declined or missing payment method on a payment step."""
+
     name: ClassVar[str] = "payment_rejected"
 
     def detect(self, obs: StepObservation, config: DetectorConfig) -> list[Finding]:
@@ -42,7 +44,7 @@ class PaymentRejectedDetector:
             return []
         method = obs.pay_method or "unknown"
         fail = obs.action_failure
-        if fail is not None and fail.action == "select_method":
+        if fail is not None and fail.action is Action.SELECT_METHOD:
             return [
                 obs.finding(
                     Kind.PAYMENT_REJECTED,
@@ -55,7 +57,7 @@ class PaymentRejectedDetector:
         snap = obs.snapshot
         invalid_form = bool(snap and snap.invalid_fields)
         for r in obs.responses:
-            if r.origin in (OWN, PROVIDER) and _declines(r.status, r.method, invalid_form):
+            if r.origin in (Origin.OWN, Origin.PROVIDER) and _declines(r.status, r.method, invalid_form):
                 text = _decline_text(obs, config) or ""
                 return [
                     obs.finding(
@@ -68,15 +70,15 @@ class PaymentRejectedDetector:
                         decline_text=text,
                     )
                 ]
-        text = _decline_text(obs, config) or ""
-        if text:
+        shown = _decline_text(obs, config)
+        if shown:
             return [
                 obs.finding(
                     Kind.PAYMENT_REJECTED,
-                    f'{method} payment was declined: "{text}"',
+                    f'{method} payment was declined: "{shown}"',
                     method=method,
                     reason="declined",
-                    decline_text=text,
+                    decline_text=shown,
                 )
             ]
         if snap and snap.decline_selector_hits:

@@ -15,19 +15,21 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from cxmon.detectors.base import DetectorConfig, StepObservation
+from cxmon.detectors.base import BudgetMode, DetectorConfig, StepObservation
 from cxmon.durations import format_duration
 from cxmon.model import Finding, Kind, Severity
 
 
 class SlowDetector:
+    """Reports a step over its time budget, with the page's timings."""
+
     name: ClassVar[str] = "slow"
 
     def detect(self, obs: StepObservation, config: DetectorConfig) -> list[Finding]:
         budget = obs.budget_seconds
         if budget is None or obs.duration_seconds <= budget:
             return []
-        severity = Severity.WARNING if obs.budget_mode == "warn" else Severity.FAILURE
+        severity = Severity.WARNING if obs.budget_mode is BudgetMode.WARN else Severity.FAILURE
         timings = dict(obs.snapshot.timings) if obs.snapshot else {}
         return [
             obs.finding(

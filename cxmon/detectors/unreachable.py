@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from cxmon.detectors.base import DetectorConfig, StepObservation
+from cxmon.detectors.base import DetectorConfig, FailureReason, StepObservation
 from cxmon.model import Finding, Kind
 
 
 class UnreachableDetector:
+    """Reports a page that could not be loaded at all (a network error on its navigation)."""
+
     name: ClassVar[str] = "unreachable"
 
     def detect(self, obs: StepObservation, config: DetectorConfig) -> list[Finding]:
@@ -23,7 +25,7 @@ class UnreachableDetector:
                     obs.finding(Kind.UNREACHABLE, f"cannot reach {req.url}: {req.error}", url=req.url, error=req.error)
                 ]
         fail = obs.action_failure
-        if fail is not None and fail.reason == "navigation":
+        if fail is not None and fail.reason is FailureReason.NAVIGATION:
             return [
                 obs.finding(
                     Kind.UNREACHABLE, f"cannot reach {fail.target}: {fail.message}", url=fail.target, error=fail.message

@@ -16,11 +16,17 @@ from typing import ClassVar
 
 from cxmon.detectors.base import DetectorConfig, StepObservation
 from cxmon.model import Finding, Kind
+from cxmon.scenario import StepAction
 
-FORM_ACTIONS = ("fill", "select", "check", "pay", "click", "press")
+# Actions that fill or submit a form: only after one of them can a field be rejected.
+FORM_ACTIONS = frozenset(
+    {StepAction.FILL, StepAction.SELECT, StepAction.CHECK, StepAction.PAY, StepAction.CLICK, StepAction.PRESS}
+)
 
 
 class ValidationErrorDetector:
+    """Reports form fields the shop marked invalid after the customer filled or submitted them."""
+
     name: ClassVar[str] = "validation_error"
 
     def detect(self, obs: StepObservation, config: DetectorConfig) -> list[Finding]:
@@ -28,14 +34,14 @@ class ValidationErrorDetector:
         if snap is None or not snap.invalid_fields or not any(a in FORM_ACTIONS for a in obs.actions):
             return []
         first = snap.invalid_fields[0]
-        field = first.get("field") or "a field"
-        message = first.get("message") or "marked invalid"
+        field = first.field or "a field"
+        message = first.message or "marked invalid"
         return [
             obs.finding(
                 Kind.VALIDATION_ERROR,
                 f'the shop rejected {field}: "{message}"',
                 field=field,
                 validation_message=message,
-                fields=[f"{f.get('field', '')}: {f.get('message', '')}" for f in snap.invalid_fields],
+                fields=[f"{f.field}: {f.message}" for f in snap.invalid_fields],
             )
         ]

@@ -2,11 +2,14 @@
 
 :data:`EXPORTERS` is the only list of output formats: ``cxmon run`` finds the target of each by the
 flag it names, checks targets before anything runs and writes them, in the registry's order, when
-the run is over. Each format implements :class:`~cxmon.exporters.base.Exporter`.
+the run is over. ``cxmon serve`` offers those whose exporter says ``serve = True`` under the same
+flags and rewrites them after every finished journey from the latest result of each
+(:mod:`cxmon.exporters.latest`). Each format implements :class:`~cxmon.exporters.base.Exporter`.
 
 A new output format is one new module (an ``Exporter`` subclass with its ``name``, ``flag`` and
-``write``) plus one line in :data:`EXPORTERS`; its option is declared on ``cxmon run``
-(``cxmon/cli/run.py``), where a test checks that every registered flag has one.
+``write``, and ``serve = True`` if a long-running monitor should keep it up to date) plus one line
+in :data:`EXPORTERS`; its option is declared on ``cxmon run`` (``cxmon/cli/run.py``) and, for a
+serve output, on ``cxmon serve`` (``cxmon/cli/serve.py``), where tests check that the flags agree.
 
 Not registered, because they are not files written from a finished run: the terminal summary
 (``console``), the live ``/metrics`` of ``cxmon serve`` (``metrics``) and its results page

@@ -11,25 +11,32 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from cxmon.baseline import BaselineComparison
 from cxmon.model import JourneyKey, RunResult
+
+if TYPE_CHECKING:
+    from cxmon.exporters.metrics import CxmonMetrics
 
 
 @dataclass(frozen=True)
 class ExportContext:
     """What outputs need besides the results: the journeys planned (a cancelled run did not reach
-    them all), the performance gate's verdict and the Pushgateway job label."""
+    them all, a serve process has not run them all yet), the performance gate's verdict, the
+    Pushgateway job label, and in ``cxmon serve`` the live metrics of the process."""
 
     planned: Sequence[JourneyKey] = ()
     baseline: BaselineComparison | None = None
     job: str = "cxmon"
+    live_metrics: CxmonMetrics | None = None
+    """``cxmon serve``'s own metrics (what ``/metrics`` shows): counters that grow for the life of the
+    process, which a metrics output must write instead of counting the latest results again."""
 
 
 class Exporter(ABC):
     """One output format. Subclasses name themselves and the ``cxmon run`` flag whose value is
-    their target, and implement :meth:`write`."""
+    their target, say whether ``cxmon serve`` offers it too, and implement :meth:`write`."""
 
     name: ClassVar[str]
     """The registry key (snake_case), e.g. ``json``."""
@@ -37,6 +44,9 @@ class Exporter(ABC):
     """The ``cxmon run`` option that gives the target, e.g. ``--json``."""
     partial: ClassVar[bool] = True
     """Written for a run cancelled part-way too (a cancelled CI job still reports what finished)."""
+    serve: ClassVar[bool] = False
+    """Also an output of ``cxmon serve`` (same flag), rewritten after every finished journey from the
+    latest result of each journey. Only for outputs a long-running monitor should keep up to date."""
 
     def check(self, target: str) -> str | None:
         """The problem with ``target`` before anything runs (bad usage, exit 2), or ``None``."""

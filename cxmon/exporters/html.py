@@ -146,6 +146,17 @@ def _embed(path: str) -> str | None:
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 
+def _same_copy(src: Path, target: Path) -> bool:
+    """``target`` is an earlier copy of ``src`` (same size and modification time, which ``copy2``
+    keeps): ``cxmon serve`` rewrites the report after every journey, and copying every trace again
+    each time would write megabytes for nothing."""
+    try:
+        a, b = src.stat(), target.stat()
+    except OSError:
+        return False
+    return a.st_size == b.st_size and a.st_mtime_ns == b.st_mtime_ns
+
+
 def _copy(path: str, target_dir: Path) -> Path | None:
     src = Path(path)
     if not src.is_file():
@@ -153,8 +164,8 @@ def _copy(path: str, target_dir: Path) -> Path | None:
     try:
         target_dir.mkdir(parents=True, exist_ok=True)
         target = target_dir / src.name
-        if src.resolve() != target.resolve():
-            shutil.copyfile(src, target)
+        if src.resolve() != target.resolve() and not _same_copy(src, target):
+            shutil.copy2(src, target)
         return target
     except OSError as exc:
         log.warning("cannot copy %s into the report: %s", src, exc)
@@ -283,6 +294,7 @@ class HtmlExporter(ReportExporter):
 
     name = "html"
     flag = "--html"
+    serve = True
 
     def write_report(self, run: RunResult, target: str, context: ExportContext) -> None:
         write_html(run, Path(target), context.planned, context.baseline)

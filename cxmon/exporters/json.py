@@ -58,6 +58,7 @@ class JsonExporter(ReportExporter):
 
     name = "json"
     flag = "--json"
+    serve = True
 
     def write_report(self, run: RunResult, target: str, context: ExportContext) -> None:
         write_json(run, Path(target), context.baseline)

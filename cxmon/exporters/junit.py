@@ -190,7 +190,8 @@ def write_junit(run: RunResult, path: Path, planned: Iterable[JourneyKey] = ()) 
 
 
 class JUnitExporter(ReportExporter):
-    """``--junit FILE``."""
+    """``--junit FILE``. Not an output of ``cxmon serve``: a JUnit report is read once, by the CI job
+    that produced it; a monitor that runs for weeks has no such reader (``--json`` serves scripts)."""
 
     name = "junit"
     flag = "--junit"

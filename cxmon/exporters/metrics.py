@@ -68,6 +68,7 @@ class CxmonMetrics:
         self.failures = self._counter(contract.FAILURES)
         self.page_lcp = self._histogram(contract.PAGE_LCP)
         self.config_reload = self._gauge(contract.CONFIG_RELOAD) if serve else None
+        self.output_failures = self._counter(contract.OUTPUT_WRITE_FAILURES) if serve else None
         self.build_info = self._gauge(contract.BUILD_INFO)
         self.build_info.labels(version).set(1)
         # Every labelled series created for a journey, so a journey removed by a reload can take its
@@ -154,6 +155,20 @@ class CxmonMetrics:
         if self.config_reload is None:
             raise RuntimeError("cxmon_config_last_reload_successful exists only in serve mode")
         self.config_reload.set(1 if ok else 0)
+
+    def declare_outputs(self, names: Iterable[str]) -> None:
+        """Creates the write-failure counter of each output at 0 (serve mode), so its first failure
+        shows as an ``increase()``."""
+        if self.output_failures is None:
+            raise RuntimeError("cxmon_output_write_failures_total exists only in serve mode")
+        for name in names:
+            self.output_failures.labels(name)
+
+    def count_output_failure(self, name: str) -> None:
+        """One failed write of the output ``name`` (serve mode)."""
+        if self.output_failures is None:
+            raise RuntimeError("cxmon_output_write_failures_total exists only in serve mode")
+        self.output_failures.labels(name).inc()
 
     def forget(self, key: JourneyKey) -> None:
         """Removes every series of a journey (it was removed from the scenario files)."""

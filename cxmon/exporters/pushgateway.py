@@ -150,7 +150,12 @@ def push_results(
 
 class PushgatewayExporter(Exporter):
     """``--pushgateway URL`` (with ``--job``). Not pushed for a cancelled run: a push replaces the
-    group, so the journeys the run did not reach would vanish from it."""
+    group, so the journeys the run did not reach would vanish from it.
+
+    Not an output of ``cxmon serve``: the Pushgateway is for batch jobs that end before they can be
+    scraped. A long-running process pushing there hides its own death (the last push stays forever,
+    with no ``up`` series to alert on) and turns one instance into a single point of failure;
+    Prometheus scrapes serve's ``/metrics`` instead, or node_exporter reads ``--textfile``."""
 
     name = "pushgateway"
     flag = "--pushgateway"

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
-from cxmon.detectors import DetectorSet, make_config
-from cxmon.detectors.base import origin_of
+from cxmon.detectors import DetectorConfig, DetectorSet, make_config
+from cxmon.detectors.base import BudgetMode, StepObservation, origin_of
+from cxmon.detectors.recording import recording_path, write_recording
 from cxmon.detectors.scripts import WEB_VITALS_INIT
 from cxmon.durations import format_duration
 from cxmon.errors import InfrastructureError
@@ -30,7 +31,7 @@ from cxmon.runner.browser import browser_processes, launch_browser
 from cxmon.runner.cleanup import send_cleanup, should_run
 from cxmon.runner.evidence import EvidenceWriter
 from cxmon.runner.identity import apply_header, default_user_agent, route_header, user_agent_suffix, with_suffix
-from cxmon.runner.steps import JourneySession
+from cxmon.runner.steps import JourneySession, ObservationSink
 from cxmon.scenario import Journey
 
 log = logging.getLogger("cxmon.runner")
@@ -90,6 +91,8 @@ class RunOptions:
     browser_args: Sequence[str] = ()
     ignore_https_errors: bool = False
     retries: int = 0
+    record_observations: Path | None = None
+    """Where each step's observation is written as YAML (``<journey>/<NN>-<step>.yml``); ``None``: not."""
     recycle_browser_after: int | None = 100
     """Journeys after which the browser is replaced by a fresh one (``None`` or 0: never). A
     long-lived Chromium's caches and heaps keep growing for hundreds of journeys; a new browser
@@ -310,18 +313,8 @@ class Runner:
         opts = self.options
         scenario = journey.scenario
         base_url = (opts.base_url or scenario.base_url).rstrip("/")
-        evidence = EvidenceWriter(opts.artifacts_dir, journey, result.started_at) if opts.artifacts_dir else None
         tracing = opts.trace != "off"
-        context_args = self._context_args(journey)
-        await self._identify(browser, journey, context_args)
-        context = await browser.new_context(**context_args)
-        contexts.append(context)
-        await route_header(context, scenario.http.identify, [base_url, *scenario.detect.provider_origins])
-        await context.add_init_script(WEB_VITALS_INIT)
-        if tracing:
-            # Screencast frames would show typed secrets; DOM snapshots are scrubbed as text.
-            await context.tracing.start(snapshots=True, screenshots=not journey.redactor, sources=False)
-        page = await context.new_page()
+        context, page = await self._open_page(browser, journey, base_url, tracing, contexts)
         config = make_config(**scenario.detect.model_dump(exclude={"provider_origins"}))
         providers = frozenset(origin_of(o) for o in scenario.detect.provider_origins)
         session = JourneySession(
@@ -333,33 +326,50 @@ class Runner:
             providers,
             probe_actions=self.probe,
             step_timeout=opts.step_timeout,
+            sink=self._observation_sink(journey, config),
         )
         await self._walk(journey, session, result, browser)
         if not browser.is_connected():
             raise self._blame_dead_browser(result)
         result.order_number = session.order_number
         result.duration_seconds = time.monotonic() - t0
-        budget = scenario.budgets.journey
-        if budget is not None and result.duration_seconds > budget and self.probe:
-            severity = Severity.WARNING if scenario.budgets.mode == "warn" else Severity.FAILURE
-            last = result.steps[-1] if result.steps else None
-            result.findings.append(
-                Finding(
-                    Kind.SLOW,
-                    f"journey took {format_duration(result.duration_seconds)}, over its budget of "
-                    f"{format_duration(budget)}",
-                    last.name if last else "",
-                    last.stage if last else Stage.BROWSE,
-                    severity,
-                    {
-                        "measured_seconds": round(result.duration_seconds, 3),
-                        "budget_seconds": budget,
-                        "scope": "journey",
-                    },
-                )
-            )
+        over = journey_budget_finding(result, scenario.budgets.journey, BudgetMode(scenario.budgets.mode))
+        if over is not None and self.probe:
+            result.findings.append(over)
         if any(s.failed for s in result.steps) or any(f.severity is Severity.FAILURE for f in result.findings):
             result.outcome = Outcome.FAIL
+        await self._after_walk(journey, context, page, session, result, base_url)
+
+    async def _open_page(
+        self, browser: Browser, journey: Journey, base_url: str, tracing: bool, contexts: list[BrowserContext]
+    ) -> tuple[BrowserContext, Page]:
+        """A fresh context for the journey (device, identity, web vitals, tracing) and its page; the
+        context goes into ``contexts`` at once, for the caller to close whatever happens."""
+        scenario = journey.scenario
+        context_args = self._context_args(journey)
+        await self._identify(browser, journey, context_args)
+        context = await browser.new_context(**context_args)
+        contexts.append(context)
+        await route_header(context, scenario.http.identify, [base_url, *scenario.detect.provider_origins])
+        await context.add_init_script(WEB_VITALS_INIT)
+        if tracing:
+            # Screencast frames would show typed secrets; DOM snapshots are scrubbed as text.
+            await context.tracing.start(snapshots=True, screenshots=not journey.redactor, sources=False)
+        return context, await context.new_page()
+
+    async def _after_walk(
+        self,
+        journey: Journey,
+        context: BrowserContext,
+        page: Page,
+        session: JourneySession,
+        result: JourneyResult,
+        base_url: str,
+    ) -> None:
+        """The scenario's cleanup request, then the evidence of a failed journey (or the trace's end)."""
+        opts = self.options
+        scenario = journey.scenario
+        tracing = opts.trace != "off"
         if should_run(scenario.cleanup, result, session.order_number):
             assert scenario.cleanup is not None
             identify = scenario.http.identify
@@ -371,10 +381,26 @@ class Runner:
                 {identify.header: identify.value} if identify.header else {},
                 result,
             )
-        if evidence is not None and (result.outcome is Outcome.FAIL or opts.trace == "on"):
+        if opts.artifacts_dir is not None and (result.outcome is Outcome.FAIL or opts.trace == "on"):
+            evidence = EvidenceWriter(opts.artifacts_dir, journey, result.started_at)
             result.artifacts = await evidence.capture(page, context, session, result, tracing)
         elif tracing:
             await context.tracing.stop()
+
+    def _observation_sink(self, journey: Journey, config: DetectorConfig) -> ObservationSink | None:
+        """Writes each step's observation under ``--record-observations DIR``, secrets masked."""
+        root = self.options.record_observations
+        if root is None:
+            return None
+
+        def write(number: int, obs: StepObservation, findings: list[Finding]) -> None:
+            path = recording_path(root, journey.key.slug, number, obs.step)
+            try:
+                write_recording(path, obs, findings, config, journey.key.id, journey.redactor)
+            except OSError as exc:
+                log.error("cannot record the observation of step %s: %s", obs.step, exc)
+
+        return write
 
     @staticmethod
     def _blame_dead_browser(result: JourneyResult) -> InfrastructureError:
@@ -492,6 +518,22 @@ def redact_result(result: JourneyResult, redactor: Redactor) -> JourneyResult:
     return result
 
 
+def journey_budget_finding(result: JourneyResult, budget: float | None, mode: BudgetMode) -> Finding | None:
+    """A ``slow`` finding when the whole journey took longer than its budget, on its last step."""
+    if budget is None or result.duration_seconds <= budget:
+        return None
+    severity = Severity.WARNING if mode is BudgetMode.WARN else Severity.FAILURE
+    last = result.steps[-1] if result.steps else None
+    return Finding(
+        Kind.SLOW,
+        f"journey took {format_duration(result.duration_seconds)}, over its budget of {format_duration(budget)}",
+        last.name if last else "",
+        last.stage if last else Stage.BROWSE,
+        severity,
+        {"measured_seconds": round(result.duration_seconds, 3), "budget_seconds": budget, "scope": "journey"},
+    )
+
+
 def _first_failure(result: JourneyResult) -> Finding | None:
     failures = result.failures()
     return failures[0] if failures else None
@@ -503,7 +545,7 @@ async def _close_quietly(browser: Browser) -> None:
 
 
 async def _unless_gone(
-    walk: asyncio.Future[None], gone: asyncio.Event, blame: Callable[[], InfrastructureError]
+    walk: asyncio.Future[Any], gone: asyncio.Event, blame: Callable[[], InfrastructureError]
 ) -> None:
     """Awaits ``walk``; once the browser is ``gone``, gives it a short grace, then abandons it."""
     gone_wait: asyncio.Future[Any] = asyncio.ensure_future(gone.wait())

@@ -157,6 +157,29 @@ def test_secret_never_reaches_terminal_or_json(demo_shop, tmp_path: Path) -> Non
         assert token not in text
 
 
+@pytest.mark.browser
+def test_recorded_observations_replay_to_the_run_s_findings(demo_shop, tmp_path: Path) -> None:
+    from cxmon.detectors import DetectorSet
+    from cxmon.detectors.base import Unusable
+    from cxmon.detectors.recording import load_recording
+
+    demo_shop.faults.add("hidden_action:covered")
+    path = write_demo_scenario(tmp_path, methods=["invoice"])
+    out = cxmon("run", str(path), "--step-timeout", "5s", "--trace", "off", "--artifacts", str(tmp_path / "ev"),
+                "--record-observations", str(tmp_path / "obs"), env=demo_env(demo_shop))
+    assert out.returncode == 1, out.stdout + out.stderr
+    files = sorted((tmp_path / "obs" / "demo-checkout-invoice").glob("*.yml"))
+    assert [f.name for f in files] == ["01-home.yml", "02-product.yml", "03-add-to-cart.yml", "04-checkout.yml",
+                                       "05-address.yml", "06-pay.yml"]
+    assert all(load_recording(f).findings == [] for f in files[:-1])
+    pay = load_recording(files[-1])
+    assert pay.journey == "demo-checkout[invoice]"
+    assert pay.observation.action_failure is not None and pay.observation.action_failure.probe is not None
+    assert pay.observation.action_failure.probe.reason is Unusable.COVERED
+    assert [f["kind"] for f in pay.findings] == ["hidden_action"]
+    assert [f.to_dict() for f in DetectorSet().detect(pay.observation, pay.config)] == pay.findings
+
+
 def test_list_expands_methods_and_devices(tmp_path: Path) -> None:
     path = write_demo_scenario(tmp_path, methods=["card", "invoice"], devices=["Desktop Chrome", "iPhone 13"])
     out = cxmon("list", str(path), "--location", "oulu")

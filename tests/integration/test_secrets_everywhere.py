@@ -68,7 +68,7 @@ def test_no_secret_in_any_output_or_artifact(demo_shop, tmp_path: Path) -> None:
             [CXMON, "-v", "run", str(path), "--step-timeout", "5s", "--trace", "on",
              "--artifacts", str(out_dir / "evidence"), "--json", str(out_dir / "run.json"),
              "--junit", str(out_dir / "junit.xml"), "--html", str(out_dir / "html"),
-             "--textfile", str(out_dir / "cxmon.prom")],
+             "--textfile", str(out_dir / "cxmon.prom"), "--record-observations", str(out_dir / "observations")],
             capture_output=True, env={**os.environ, "NO_COLOR": "1", **demo_env(demo_shop), **SECRETS},
             timeout=180,
         )
@@ -84,6 +84,7 @@ def test_no_secret_in_any_output_or_artifact(demo_shop, tmp_path: Path) -> None:
     assert any(n.endswith("trace.zip") for n in names), names
     assert any(".trace" in n and "!" in n for n in names), names
     assert any(n.endswith("screenshot.png") for n in names), names
+    assert any(n.endswith("01-home.yml") for n in names), names
     for required in ("run.json", "junit.xml", "index.html", "cxmon.prom", "stdout.txt", "stderr.txt"):
         assert any(n.endswith(required) for n in names), required
     assert b"***" in (out_dir / "run.json").read_bytes()

@@ -54,8 +54,9 @@ def test_prometheus_sees_success_then_the_fault(demo_shop: DemoShop, tmp_path: P
     serve: ServeProcess
     with start_serve(
         tmp_path,
+        # --json: an output, so the serve-only cxmon_output_write_failures_total has its series too.
         [str(scenario), "--base-url", demo_shop.url, "--interval", "3s", "--artifacts", str(artifacts),
-         "--concurrency", "2"],
+         "--concurrency", "2", "--json", str(tmp_path / "latest.json")],
         env={"DEMO_PROVIDER_URL": demo_shop.provider_url},
     ) as serve:
         target = serve.url.removeprefix("http://")

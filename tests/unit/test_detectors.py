@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 from cxmon.detectors import DetectorSet, make_config, prioritise
-from cxmon.detectors.base import OWN, THIRD_PARTY, ActionFailure, FailedRequest, PageSnapshot, Response, StepObservation
+from cxmon.detectors.base import (
+    OWN,
+    THIRD_PARTY,
+    Action,
+    ActionFailure,
+    AssertionFailure,
+    BudgetMode,
+    FailedRequest,
+    FailureReason,
+    InvalidField,
+    PageSnapshot,
+    Probe,
+    Response,
+    StepObservation,
+    Unusable,
+)
 from cxmon.model import Finding, Kind, Severity, Stage
+from cxmon.scenario import StepAction
 
 CONFIG = make_config()
 
 
 def obs(**kw) -> StepObservation:
-    base = {"step": "pay", "stage": Stage.PAYMENT, "actions": ("pay", "click"), "pay_method": "card"}
+    base = {"step": "pay", "stage": Stage.PAYMENT, "actions": (StepAction.PAY, StepAction.CLICK), "pay_method": "card"}
     base.update(kw)
     return StepObservation(**base)
 
@@ -33,7 +49,7 @@ def test_402_is_a_declined_payment_not_an_error_page() -> None:
 def test_422_with_invalid_fields_is_validation_not_error_page_nor_decline() -> None:
     o = obs(
         responses=[Response("http://s/checkout", 422, "POST", "document", True, OWN)],
-        snapshot=PageSnapshot(invalid_fields=[{"field": "Email", "message": "Enter a valid email."}]),
+        snapshot=PageSnapshot(invalid_fields=[InvalidField("Email", "Enter a valid email.")]),
     )
     assert kinds(o) == [("validation_error", "failure")]
 
@@ -42,9 +58,9 @@ def test_500_page_hides_its_consequences() -> None:
     o = obs(
         stage=Stage.CHECKOUT,
         pay_method=None,
-        actions=("click", "expect"),
+        actions=(StepAction.CLICK, StepAction.EXPECT),
         responses=[Response("http://s/checkout", 500, "GET", "document", True, OWN)],
-        assertion_failure={"expected": "text 'Checkout'", "actual": "http://s/checkout"},
+        assertion_failure=AssertionFailure("text 'Checkout'", "http://s/checkout"),
         duration_seconds=9.0,
         budget_seconds=3.0,
     )
@@ -60,23 +76,23 @@ def test_third_party_failures_are_warnings_unless_configured() -> None:
 
 def test_hidden_and_missing_are_told_apart() -> None:
     covered = ActionFailure(
-        "click",
+        Action.CLICK,
         'button "Pay now"',
-        "not_usable",
+        FailureReason.NOT_USABLE,
         "covered",
-        {"reason": "covered", "covered_by": 'div#cookie "We use cookies"'},
+        Probe(reason=Unusable.COVERED, covered_by='div#cookie "We use cookies"'),
     )
     [f] = DetectorSet().detect(obs(action_failure=covered), CONFIG)
     assert (f.kind, f.evidence["covered_by"]) == (Kind.HIDDEN_ACTION, 'div#cookie "We use cookies"')
-    missing = ActionFailure("click", 'button "Pay now"', "missing", "not on the page")
+    missing = ActionFailure(Action.CLICK, 'button "Pay now"', FailureReason.MISSING, "not on the page")
     assert kinds(obs(action_failure=missing)) == [("element_missing", "failure")]
-    not_offered = ActionFailure("select_method", "payment method card", "missing", "not offered")
+    not_offered = ActionFailure(Action.SELECT_METHOD, "payment method card", FailureReason.MISSING, "not offered")
     [f] = DetectorSet().detect(obs(action_failure=not_offered), CONFIG)
     assert (f.kind, f.evidence["reason"]) == (Kind.PAYMENT_REJECTED, "not_offered")
 
 
 def test_slow_is_a_warning_in_warn_mode() -> None:
-    o = obs(stage=Stage.BROWSE, pay_method=None, duration_seconds=2.5, budget_seconds=2.0, budget_mode="warn")
+    o = obs(stage=Stage.BROWSE, pay_method=None, duration_seconds=2.5, budget_seconds=2.0, budget_mode=BudgetMode.WARN)
     assert kinds(o) == [("slow", "warning")]
 
 

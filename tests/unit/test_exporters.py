@@ -7,10 +7,13 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import typer
 
 from cxmon.cli import app
 from cxmon.exporters import EXPORTERS, ExportContext, check_targets, write_outputs
+from cxmon.exporters.latest import LatestOutputs, serve_exporters
+from cxmon.exporters.metrics import CxmonMetrics
 from cxmon.model import JourneyKey, JourneyResult, Outcome, RunResult
 
 RUN = RunResult([JourneyResult(JourneyKey("shop", "card"), Outcome.PASS, 1_700_000_000.0, 2.0)], 1_700_000_000.0, 2.0)
@@ -26,6 +29,19 @@ def test_every_registered_flag_is_an_option_of_cxmon_run() -> None:
     run = typer.main.get_command(app).commands["run"]  # type: ignore[attr-defined]
     options = {opt for param in run.params for opt in param.opts}
     assert {e.flag for e in EXPORTERS.values()} <= options
+
+
+def test_serve_offers_the_outputs_marked_for_it_and_no_other() -> None:
+    # JUnit is for the CI job that made it; pushing from a long-running process is an anti-pattern.
+    assert serve_exporters() == ["json", "html", "textfile"]
+    serve = typer.main.get_command(app).commands["serve"]  # type: ignore[attr-defined]
+    options = {opt for param in serve.params for opt in param.opts}
+    assert {e.flag for e in EXPORTERS.values()} & options == {EXPORTERS[n].flag for n in serve_exporters()}
+
+
+def test_serve_outputs_refuse_a_format_not_meant_for_serve() -> None:
+    with pytest.raises(ValueError, match="not an output of cxmon serve: pushgateway"):
+        LatestOutputs({"json": "latest.json", "pushgateway": "http://pg:9091"}, CxmonMetrics(serve=True))
 
 
 def test_bad_pushgateway_url_is_found_before_the_run() -> None:
@@ -53,3 +69,23 @@ def test_outputs_get_the_context(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "run.json").read_text())["summary"]["pass"] == 1
     # The journey the run did not reach is in the JUnit report, skipped.
     assert "shop[invoice]" in (tmp_path / "junit.xml").read_text()
+
+
+def test_html_rewritten_copies_unchanged_evidence_once(tmp_path: Path) -> None:
+    # cxmon serve rewrites the report after every journey: an unchanged trace is not copied again,
+    # a newer one is.
+    trace = tmp_path / "evidence" / "trace.zip"
+    trace.parent.mkdir()
+    trace.write_bytes(b"PK" + b"x" * 1000)
+    failed = JourneyResult(JourneyKey("shop", "card"), Outcome.FAIL, 1_700_000_000.0, 2.0,
+                           artifacts={"trace": str(trace)})
+    run = RunResult([failed], 1_700_000_000.0, 2.0)
+    out = tmp_path / "html"
+    assert write_outputs(run, {"html": str(out)}, ExportContext()) == []
+    copy = out / "evidence" / "shop-card" / "trace.zip"
+    first = copy.stat().st_ctime_ns
+    assert write_outputs(run, {"html": str(out)}, ExportContext()) == []
+    assert copy.stat().st_ctime_ns == first
+    trace.write_bytes(b"PK" + b"y" * 2000)
+    assert write_outputs(run, {"html": str(out)}, ExportContext()) == []
+    assert copy.read_bytes() == trace.read_bytes()

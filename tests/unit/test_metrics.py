@@ -183,6 +183,7 @@ def test_fresh_registry_never_the_global_one() -> None:
 def test_exposition_names_types_and_labels_match_the_contract() -> None:
     m = CxmonMetrics(serve=True)
     m.set_reload_successful(True)
+    m.declare_outputs(["json"])
     m.observe(passed())
     m.observe(failed())
     body, content_type = m.exposition()

@@ -4,12 +4,15 @@ graceful stop and the evidence cap. No browser."""
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import os
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from cxmon.exporters.latest import LatestOutputs
 from cxmon.exporters.metrics import CxmonMetrics
 from cxmon.model import Finding, JourneyKey, JourneyResult, Kind, Outcome, Stage
 from cxmon.scenario import Journey
@@ -54,10 +57,12 @@ class FakeRunner:
         return result
 
 
-def scheduler(tmp_path: Path, runner: FakeRunner, methods: list[str], **options: Any) -> Scheduler:
+def scheduler(tmp_path: Path, runner: FakeRunner, methods: list[str], outputs: dict[str, str] | None = None,
+              **options: Any) -> Scheduler:
     path = write_demo_scenario(tmp_path, methods=methods, name="sched", schedule=None)
     opts = ScheduleOptions(**{"default_interval_seconds": 0.05, "first_run_max_offset_seconds": 0.0, **options})
-    s = Scheduler(runner, CxmonMetrics(serve=True), [path], opts)
+    metrics = CxmonMetrics(serve=True)
+    s = Scheduler(runner, metrics, [path], opts, outputs=LatestOutputs(outputs or {}, metrics))
     s.load()
     return s
 
@@ -158,3 +163,64 @@ def test_default_time_limit_is_step_limits_plus_margin(tmp_path: Path) -> None:
     s = scheduler(tmp_path, FakeRunner(), ["invoice"])
     journey = next(iter(s.journeys.values()))
     assert journey_time_limit(journey) == len(journey.steps) * journey.scenario.timeouts.step + 30
+
+
+async def test_outputs_hold_the_latest_result_of_every_journey(tmp_path: Path) -> None:
+    runner = FakeRunner()
+    report, textfile = tmp_path / "out" / "latest.json", tmp_path / "out" / "cxmon.prom"
+    s = scheduler(tmp_path, runner, ["card", "invoice"], outputs={"json": str(report), "textfile": str(textfile)})
+    card, invoice = sorted(s.journeys, key=lambda k: k.payment_method)
+    await s.run_once(card)
+    await s.outputs.close()  # type: ignore[union-attr]
+    assert [j["journey"] for j in json.loads(report.read_text())["journeys"]] == [card.id]
+
+    runner.outcome = Outcome.FAIL
+    await s.run_once(invoice)
+    await s.run_once(card)
+    await s.outputs.close()  # type: ignore[union-attr]
+    document = json.loads(report.read_text())
+    # One entry per journey, each its latest result: card failed after it passed.
+    assert {j["journey"]: j["outcome"] for j in document["journeys"]} == {card.id: "fail", invoice.id: "fail"}
+    assert document["summary"] == {"pass": 0, "fail": 2, "flaky": 0, "error": 0}
+    # The textfile is the live registry: card ran twice, so its counter says 2, not the latest run's 1.
+    lines = textfile.read_text().splitlines()
+    runs = [line for line in lines if line.startswith("cxmon_journey_runs_total{") and 'payment_method="card"' in line]
+    assert sorted(float(line.rsplit(" ", 1)[1]) for line in runs) == [0.0, 0.0, 1.0, 1.0]
+    assert 'cxmon_output_write_failures_total{output="json"} 0.0' in lines
+
+
+async def test_a_removed_journey_leaves_the_outputs(tmp_path: Path) -> None:
+    report = tmp_path / "latest.json"
+    s = scheduler(tmp_path, FakeRunner(), ["card", "invoice"], outputs={"json": str(report)})
+    for key in list(s.journeys):
+        await s.run_once(key)
+    write_demo_scenario(tmp_path, methods=["invoice"], name="sched", schedule=None)
+    assert await s.reload() is True
+    await s.stop()
+    assert [j["labels"]["payment_method"] for j in json.loads(report.read_text())["journeys"]] == ["invoice"]
+
+
+async def test_an_unwritable_output_is_counted_told_once_and_recovers(tmp_path: Path, caplog: Any) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    report = blocker / "latest.json"
+    s = scheduler(tmp_path, FakeRunner(), ["card"], outputs={"json": str(report)})
+    key = next(iter(s.journeys))
+    failures = {"output": "json"}
+    assert s.metrics.registry.get_sample_value("cxmon_output_write_failures_total", failures) == 0
+    with caplog.at_level(logging.INFO, logger="cxmon.outputs"):
+        for _ in range(3):
+            assert await s.run_once(key) is not None  # the journey itself is recorded every time
+            await s.outputs.close()  # type: ignore[union-attr]
+        told = [r.getMessage() for r in caplog.records if r.name == "cxmon.outputs"]
+        assert len(told) == 1 and told[0].startswith(f"--json {report}: cannot write the report")
+        assert s.metrics.registry.get_sample_value("cxmon_output_write_failures_total", failures) == 3
+        assert len(s.history[key]) == 3
+
+        blocker.unlink()
+        await s.run_once(key)
+        await s.stop()
+        told = [r.getMessage() for r in caplog.records if r.name == "cxmon.outputs"]
+        assert told[1:] == [f"--json {report}: written again"]
+    assert json.loads(report.read_text())["journeys"][0]["journey"] == key.id
+    assert s.metrics.registry.get_sample_value("cxmon_output_write_failures_total", failures) == 3

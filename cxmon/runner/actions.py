@@ -1,0 +1,245 @@
+"""Doing a step's actions the way a customer would, and recording why one could not be done.
+
+Before an action the element is probed as a customer meets it (present, visible, sized, on
+screen, enabled, not covered); cxmon never force-clicks: an element a customer could not use is
+an :class:`ActionFailure` in the observation, and the step stops (:class:`StepStop`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Frame, Page
+from playwright.async_api import Locator as PWLocator
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from cxmon.detectors.base import Action, ActionFailure, FailureReason, Probe, StepObservation, Unusable
+from cxmon.detectors.scripts import ACTION_PROBE
+from cxmon.runner.events import EventRecorder
+from cxmon.runner.locators import resolve
+from cxmon.scenario import Locator, Step
+
+# How long an action element may take to become usable after it appeared (animations, late
+# scripts) before cxmon reports what the customer would have met.
+USABLE_GRACE_SECONDS = 2.0
+PROBE_INTERVAL = 0.1
+
+
+class StepStop(Exception):
+    """Ends a step's actions early; the reason is already in the observation."""
+
+
+def ms(deadline: float) -> float:
+    """Milliseconds left until ``deadline`` (a monotonic time), at least 1."""
+    return max((deadline - time.monotonic()) * 1000, 1.0)
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an error's message, shortened."""
+    text = getattr(exc, "message", None) or str(exc)
+    return text.strip().splitlines()[0][:300] if text.strip() else type(exc).__name__
+
+
+def net_error(exc: BaseException) -> str:
+    """The ``net::ERR_*`` code of a failed navigation, else its first line."""
+    text = getattr(exc, "message", None) or str(exc)
+    m = re.search(r"net::ERR_[A-Z_]+", text)
+    return m.group(0) if m else first_line(exc)
+
+
+Do = Callable[[PWLocator, float], Awaitable[Any]]
+"""An action on an element, given the element and the milliseconds left."""
+
+
+def fill_with(value: str) -> Do:
+    """Fills the element with ``value``."""
+    return lambda el, t: el.fill(value, timeout=t)
+
+
+def select_with(value: str) -> Do:
+    """Selects the option ``value`` of the element."""
+    return lambda el, t: el.select_option(value, timeout=t)
+
+
+class ActionDriver:
+    """Performs actions on one journey's page; failures go into the recorder's current observation."""
+
+    def __init__(self, page: Page, recorder: EventRecorder, base_url: str, probe_actions: bool) -> None:
+        self.page = page
+        self.recorder = recorder
+        self.base_url = base_url
+        self.probe_actions = probe_actions
+
+    @property
+    def obs(self) -> StepObservation:
+        obs = self.recorder.obs
+        assert obs is not None, "an action outside a step"
+        return obs
+
+    def fail(
+        self, action: Action, target: str, reason: FailureReason, message: str, probe: Probe | None = None
+    ) -> StepStop:
+        """Records why an action could not be done; returns the ``StepStop`` to raise."""
+        self.obs.action_failure = ActionFailure(action, target, reason, message, probe, url=self.page.url)
+        return StepStop()
+
+    async def race(self, *aws: Awaitable[Any]) -> Any:
+        """Waits for the first of ``aws`` (returning its result) or for a fatal page event (an error
+        page, a crash; returning ``None``)."""
+        tasks = [asyncio.ensure_future(a) for a in aws]
+        fatal = asyncio.ensure_future(self.recorder.fatal.wait())
+        try:
+            done, _ = await asyncio.wait([*tasks, fatal], return_when=asyncio.FIRST_COMPLETED)
+            for t in tasks:
+                if t in done:
+                    return t.result()
+            return None
+        finally:
+            for t in (*tasks, fatal):
+                if not t.done():
+                    t.cancel()
+            for t in tasks:
+                with contextlib.suppress(BaseException):
+                    await t
+
+    async def goto(self, path: str, deadline: float) -> None:
+        """Opens a URL, or a path under the base URL, and waits for it to load."""
+        url = path if re.match(r"^https?://", path) else f"{self.base_url}/{path.lstrip('/')}"
+        try:
+            await self.page.goto(url, timeout=ms(deadline), wait_until="load")
+        except PlaywrightTimeout as exc:
+            self.obs.action_failure = ActionFailure(Action.GOTO, url, FailureReason.TIMEOUT, first_line(exc), url=url)
+            raise StepStop from None
+        except PlaywrightError as exc:
+            self.obs.action_failure = ActionFailure(Action.GOTO, url, FailureReason.NAVIGATION, net_error(exc), url=url)
+            raise StepStop from None
+
+    async def settle(self, deadline: float) -> None:
+        """Waits for the page to finish loading."""
+        # Not raced against fatal events: an error page loads too, and the detectors read it whole.
+        with contextlib.suppress(PlaywrightError):
+            await self.page.wait_for_load_state("load", timeout=ms(deadline))
+
+    async def act(
+        self,
+        scope: Page | Frame,
+        spec: Locator,
+        action: Action,
+        deadline: float,
+        do: Do,
+        loc: PWLocator | None = None,
+    ) -> None:
+        """Does one action on an element a customer could use, or records why not."""
+        loc = resolve(scope, spec) if loc is None else loc
+        target = spec.describe()
+        # Role locators skip hidden elements: look for any match, to tell hidden from missing.
+        present = resolve(scope, spec, include_hidden=True) if spec.role is not None else loc
+        probe = await self._first_probe(present, action, target, deadline)
+        if present is not loc and (probe is None or probe.reason is not None):
+            if not await self._appears(loc, deadline):
+                # Only hidden matches: what the customer meets is the hidden element.
+                probe = probe or await self.probe(present) or Probe(reason=Unusable.HIDDEN)
+                if probe.reason is None:
+                    probe.reason = Unusable.UNUSABLE
+                raise self.fail(action, target, FailureReason.NOT_USABLE, "hidden", probe)
+            if probe is not None:
+                probe = await self.probe(loc)
+        if probe is not None and probe.reason is not None:
+            probe = await self._usable(loc, deadline, probe)
+            if probe is not None and probe.reason is not None:
+                raise self.fail(action, target, FailureReason.NOT_USABLE, probe.reason.value, probe)
+        try:
+            await self.race(do(loc, ms(deadline)))
+        except PlaywrightTimeout as exc:
+            probe = await self.probe(loc) if self.probe_actions else None
+            reason = FailureReason.NOT_USABLE if probe and probe.reason else FailureReason.TIMEOUT
+            raise self.fail(action, target, reason, first_line(exc), probe) from None
+
+    async def _first_probe(self, present: PWLocator, action: Action, target: str, deadline: float) -> Probe | None:
+        """Waits until a match is attached and, unless filling, reads what a customer meets (one
+        round trip)."""
+        try:
+            if self.probe_actions and action is not Action.FILL:
+                data = await self.race(present.evaluate(ACTION_PROBE, timeout=ms(deadline)))
+                probe = Probe.from_page(data) if data is not None else None
+            else:
+                await self.race(present.wait_for(state="attached", timeout=ms(deadline)))
+                probe = None
+        except PlaywrightTimeout:
+            raise self.fail(action, target, FailureReason.MISSING, f"{target} is not on the page") from None
+        if self.recorder.fatal.is_set():
+            raise StepStop
+        return probe
+
+    async def _appears(self, loc: PWLocator, deadline: float) -> bool:
+        """Whether an accessible match shows up within the grace a late page gets."""
+        grace_end = min(time.monotonic() + USABLE_GRACE_SECONDS, deadline)
+        while True:
+            with contextlib.suppress(PlaywrightError):
+                if await loc.count():
+                    return True
+            if time.monotonic() >= grace_end:
+                return False
+            await asyncio.sleep(PROBE_INTERVAL)
+
+    async def probe(self, loc: PWLocator) -> Probe | None:
+        """What a customer would meet at the element now; ``None`` when it cannot be read."""
+        try:
+            return Probe.from_page(await loc.evaluate(ACTION_PROBE, timeout=2000))
+        except PlaywrightError:
+            return None
+
+    async def _usable(self, loc: PWLocator, deadline: float, probe: Probe | None) -> Probe | None:
+        """Probes again until the element is usable: a late page gets a short grace before cxmon
+        calls it unusable."""
+        grace_end = min(time.monotonic() + USABLE_GRACE_SECONDS, deadline)
+        while probe is not None and probe.reason is not None and time.monotonic() < grace_end:
+            await asyncio.sleep(PROBE_INTERVAL)
+            probe = await self.probe(loc)
+        return probe
+
+    async def fill_form(self, step: Step, deadline: float) -> None:
+        """The step's form actions before any payment: fill, select, check."""
+        page = self.page
+        for f in step.fill or ():
+            await self.act(page, f, Action.FILL, deadline, fill_with(f.value))
+        for f in step.select or ():
+            await self.act(page, f, Action.SELECT, deadline, select_with(f.value))
+        for spec in step.check or ():
+            await self.act(page, spec, Action.CHECK, deadline, lambda el, t: el.check(timeout=t))
+
+    async def submit(self, step: Step, deadline: float) -> None:
+        """The step's click and key press."""
+        if step.click is not None:
+            await self.act(self.page, step.click, Action.CLICK, deadline, lambda el, t: el.click(timeout=t))
+        press = step.press
+        if press is not None:
+            if press.on is not None:
+                await self.act(
+                    self.page, press.on, Action.PRESS, deadline, lambda el, t: el.press(press.key, timeout=t)
+                )
+            else:
+                await self.page.keyboard.press(press.key)
+
+    async def wait_for(self, step: Step, deadline: float) -> None:
+        """The step's ``wait_for``: an element state, a URL, a load state."""
+        w = step.wait_for
+        assert w is not None
+        page = self.page
+        try:
+            if w.element is not None:
+                await self.race(resolve(page, w.element).wait_for(state=w.state, timeout=ms(deadline)))
+            if w.url is not None:
+                pattern = re.compile(w.url)
+                await self.race(page.wait_for_url(lambda u: bool(pattern.search(u)), timeout=ms(deadline)))
+            if w.load_state is not None:
+                await self.race(page.wait_for_load_state(w.load_state, timeout=ms(deadline)))
+        except PlaywrightTimeout as exc:
+            what = w.element.describe() if w.element else (f"URL {w.url}" if w.url else w.load_state or "")
+            raise self.fail(Action.WAIT_FOR, what, FailureReason.TIMEOUT, first_line(exc)) from None

@@ -1,0 +1,105 @@
+"""A step's ``expect`` and ``confirm``: waiting (within the step's time limit) for what must show.
+
+An expectation that does not hold is recorded when it fails, with what was expected and what the
+page showed instead; one that holds leaves nothing behind. A fatal page event (an error page, a
+crash) ends the wait without a miss: the detectors name that cause instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+from playwright.async_api import expect
+
+from cxmon.detectors.base import AssertionFailure, ConfirmationFailure, ConfirmationPart
+from cxmon.runner.actions import ActionDriver, StepStop, ms
+from cxmon.runner.locators import resolve
+from cxmon.scenario import Confirm, Expect
+
+Wait = Callable[[], Awaitable[Any]]
+
+
+async def check_expect(driver: ActionDriver, e: Expect, deadline: float) -> None:
+    """Waits for each expectation in turn; records the first that does not hold and stops."""
+    page = driver.page
+    body = page.locator("body")
+
+    async def url() -> str:
+        return page.url
+
+    async def title() -> str:
+        with contextlib.suppress(PlaywrightError):
+            return await page.title()
+        return ""
+
+    checks: list[tuple[str, Wait, Callable[[], Awaitable[str]]]] = []
+    if e.url is not None:
+        pattern = re.compile(e.url)
+        checks.append((f"URL matching {e.url}", lambda: expect(page).to_have_url(pattern, timeout=ms(deadline)), url))
+    if e.title is not None:
+        wanted = re.compile(re.escape(e.title))
+        checks.append(
+            (f"title containing {e.title!r}", lambda: expect(page).to_have_title(wanted, timeout=ms(deadline)), title)
+        )
+    if e.text is not None:
+        text = e.text
+        checks.append(
+            (f"text {text!r} on the page", lambda: expect(body).to_contain_text(text, timeout=ms(deadline)), url)
+        )
+    if e.not_text is not None:
+        not_text = e.not_text
+        checks.append(
+            (
+                f"no text {not_text!r} on the page",
+                lambda: expect(body).not_to_contain_text(not_text, timeout=ms(deadline)),
+                url,
+            )
+        )
+    if e.visible is not None:
+        element = resolve(page, e.visible)
+        checks.append(
+            (f"{e.visible.describe()} visible", lambda: expect(element).to_be_visible(timeout=ms(deadline)), url)
+        )
+    for expected, wait, actual in checks:
+        try:
+            await driver.race(wait())
+        except (AssertionError, PlaywrightTimeout):
+            driver.obs.assertion_failure = AssertionFailure(expected, await actual())
+            raise StepStop from None
+    if driver.recorder.fatal.is_set():
+        raise StepStop
+
+
+async def check_confirm(driver: ActionDriver, c: Confirm, deadline: float) -> str | None:
+    """Waits for the confirmation URL, text and order number; returns the order number.
+
+    Records the first part that does not appear and stops.
+    """
+    page = driver.page
+    body = page.locator("body")
+    order_number = None
+    part = ConfirmationPart.URL
+    expected = ""
+    try:
+        if c.url is not None:
+            part, expected = ConfirmationPart.URL, c.url
+            await driver.race(expect(page).to_have_url(re.compile(c.url), timeout=ms(deadline)))
+        if c.text is not None:
+            part, expected = ConfirmationPart.TEXT, c.text
+            await driver.race(expect(body).to_contain_text(c.text, timeout=ms(deadline)))
+        if c.order_number is not None:
+            part, expected = ConfirmationPart.ORDER_NUMBER, c.order_number
+            pattern = re.compile(c.order_number)
+            await driver.race(expect(body).to_contain_text(pattern, timeout=ms(deadline)))
+            m = pattern.search(await body.inner_text(timeout=ms(deadline)))
+            if m:
+                order_number = m.group(1) if m.groups() else m.group(0)
+    except (AssertionError, PlaywrightTimeout):
+        driver.obs.confirm_failure = ConfirmationFailure(part, expected, page.url)
+        raise StepStop from None
+    return order_number
