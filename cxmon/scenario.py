@@ -90,6 +90,12 @@ class Locator(_Strict):
     Exactly one of ``role`` (with optional ``name``), ``text``, ``label``, ``test_id``, ``css``,
     ``placeholder``, ``alt``, ``title`` or ``selector`` (any Playwright selector string). A plain
     string is shorthand for ``selector``.
+
+    ``has_text`` keeps only matches that contain a text (Playwright's ``filter(has_text=...)``);
+    ``within`` looks inside a container, itself a locator: by role, test id, css... (with its own
+    ``has_text``), or by ``text``, which means the innermost element that holds both that text and
+    the element. So "the button in the Standard delivery row" is
+    ``{role: button, name: Select option, within: {text: Standard delivery}}``.
     """
 
     role: str | None = Field(None, description="ARIA role, e.g. button, link, radio, textbox")
@@ -103,7 +109,13 @@ class Locator(_Strict):
     alt: str | None = None
     title: str | None = None
     selector: str | None = Field(None, description="A Playwright selector, e.g. '#pay' or 'text=Pay now'")
-    nth: int | None = Field(None, description="Which match to use when several match (0-based)")
+    nth: int | None = Field(None, description="Which match to use when several match (0-based; -1: the last)")
+    has_text: str | None = Field(None, description="Only matches that contain this text")
+    within: LocatorArg | None = Field(
+        None,
+        description="The container to look in: a locator; with text, the innermost element holding that "
+        "text and the element",
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Locator:
@@ -120,12 +132,15 @@ class Locator(_Strict):
     def describe(self) -> str:
         """A short human form, e.g. ``button "Pay now"``."""
         if self.role is not None:
-            return f'{self.role} "{self.name}"' if self.name else self.role
-        for kind in _LOCATOR_KINDS[1:]:
-            value = getattr(self, kind)
-            if value is not None:
-                return f"{kind.replace('_', ' ')} {value!r}"
-        return "element"
+            what = f'{self.role} "{self.name}"' if self.name else self.role
+        else:
+            kind = next((k for k in _LOCATOR_KINDS[1:] if getattr(self, k) is not None), None)
+            what = f"{kind.replace('_', ' ')} {getattr(self, kind)!r}" if kind else "element"
+        if self.has_text is not None:
+            what += f" with text {self.has_text!r}"
+        if self.within is not None:
+            what += f" in {self.within.describe()}"
+        return what
 
 
 def _locator_shorthand(value: Any) -> Any:
@@ -133,6 +148,7 @@ def _locator_shorthand(value: Any) -> Any:
 
 
 LocatorArg = Annotated[Locator, BeforeValidator(_locator_shorthand, json_schema_input_type=str | Locator)]
+Locator.model_rebuild()  # `within` is itself a locator
 
 
 class Field_(Locator):
@@ -257,6 +273,7 @@ class StepAction(StrEnum):
     FILL = "fill"
     SELECT = "select"
     CHECK = "check"
+    ACTIONS = "actions"
     PAY = "pay"
     CLICK = "click"
     PRESS = "press"
@@ -266,13 +283,50 @@ class StepAction(StrEnum):
 
 
 _ACTIONS = tuple(a.value for a in StepAction)
+_LIST_ACTIONS = tuple(
+    a.value
+    for a in (
+        StepAction.CLICK, StepAction.FILL, StepAction.SELECT, StepAction.CHECK, StepAction.PRESS, StepAction.WAIT_FOR
+    )
+)
+"""What an entry of a step's ``actions:`` list can be."""
+
+PressArg = Annotated[Press, BeforeValidator(_press_shorthand, json_schema_input_type=str | Press)]
+
+
+class ActionEntry(_Strict):
+    """One entry of a step's ``actions:`` list: exactly one of click, fill, select, check, press or
+    wait_for, with the same value as the step key of that name."""
+
+    click: LocatorArg | None = None
+    fill: FieldList | None = None
+    select: FieldList | None = Field(None, description="Native <select> or custom dropdown: {label: option text}")
+    check: LocatorArg | None = None
+    press: PressArg | None = None
+    wait_for: WaitFor | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ActionEntry:
+        given = [a for a in _LIST_ACTIONS if getattr(self, a) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"expected exactly one of {', '.join(_LIST_ACTIONS)} per entry, got {', '.join(given) or 'none'}"
+            )
+        return self
+
+    @property
+    def kind(self) -> StepAction:
+        """The action: click, fill, select, check, press or wait_for."""
+        return StepAction(next(a for a in _LIST_ACTIONS if getattr(self, a) is not None))
 
 
 class Step(_Strict):
     """One named step of the purchase path.
 
-    Its actions run in a fixed order: goto, fill, select, check, pay, click, press, wait_for,
-    expect, confirm.
+    Its actions run in a fixed order: goto, fill, select, check, actions, pay, click, press,
+    wait_for, expect, confirm. ``actions`` is a list of click/fill/select/check/press/wait_for
+    entries run in the order written, for what a customer does in several moves on one page
+    (open a dropdown, pick an option, then continue).
     """
 
     name: str = Field(pattern=_NAME)
@@ -289,16 +343,22 @@ class Step(_Strict):
     ] = Field(default_factory=dict, description="Run only for these journey labels")
     goto: str | None = Field(None, description="A URL or a path under base_url")
     fill: FieldList | None = None
-    select: FieldList | None = Field(None, description="Select options: {label: option}")
+    select: FieldList | None = Field(
+        None, description="Select options: {label: option}; a native <select>, or a custom dropdown whose option "
+        "is picked by its visible text"
+    )
     check: (
         Annotated[
             list[LocatorArg], BeforeValidator(_list_shorthand, json_schema_input_type=LocatorArg | list[LocatorArg])
         ]
         | None
     ) = None
+    actions: list[ActionEntry] | None = Field(
+        None, min_length=1, description="Several actions in the order written (after check, before pay)"
+    )
     pay: Pay | None = None
     click: LocatorArg | None = None
-    press: Annotated[Press, BeforeValidator(_press_shorthand, json_schema_input_type=str | Press)] | None = None
+    press: PressArg | None = None
     wait_for: WaitFor | None = None
     expect: Expect | None = None
     confirm: Confirm | None = None
@@ -309,9 +369,17 @@ class Step(_Strict):
             raise ValueError(f"expected at least one action: {', '.join(_ACTIONS)}")
         return self
 
-    def actions(self) -> tuple[StepAction, ...]:
-        """The actions this step has, in the order they run."""
-        return tuple(a for a in StepAction if getattr(self, a.value) is not None)
+    def action_kinds(self) -> tuple[StepAction, ...]:
+        """The actions this step has, in the order they run; an ``actions:`` list counts as the
+        actions of its entries."""
+        kinds: list[StepAction] = []
+        for a in StepAction:
+            value = getattr(self, a.value)
+            if a is StepAction.ACTIONS and value is not None:
+                kinds.extend(entry.kind for entry in value)
+            elif value is not None:
+                kinds.append(a)
+        return tuple(kinds)
 
     def applies_to(self, key: JourneyKey) -> bool:
         labels = key.labels()
@@ -942,7 +1010,8 @@ def load_scenario(
     if known_devices is not None:
         for i, device in enumerate(scenario.matrix.device):
             if device != DEFAULT_LABEL and device not in known_devices:
-                close = [d for d in known_devices if device.lower() in d.lower()][:5]
+                close = sorted(d for d in known_devices if device.lower() in d.lower())[:5]
+                close = close or difflib.get_close_matches(device, sorted(known_devices), n=3, cutoff=0.85)
                 hint = f" (did you mean: {', '.join(close)})" if close else " (see `cxmon devices`)"
                 extra.append(
                     (_line_of(lines, ("matrix", "device", i)), f"matrix.device[{i}]: unknown device {device!r}{hint}")

@@ -115,7 +115,7 @@ def convert_script(
 ) -> Conversion:
     """Converts parsed statements into a scenario named ``name``."""
     found = to_actions(statements)
-    actions = _drop_focus_clicks(found.actions)
+    actions = _dropdown_picks(_drop_focus_clicks(found.actions))
     unsupported = list(found.unsupported)
     gotos = [a for a in actions if a.kind == "goto"]
     if not gotos:
@@ -151,6 +151,36 @@ def _drop_focus_clicks(actions: list[Action]) -> list[Action]:
         ):
             continue
         out.append(action)
+    return out
+
+
+_OPTION_ROLES = ("option", "menuitem", "menuitemradio", "treeitem")
+
+
+def _dropdown_picks(actions: list[Action]) -> list[Action]:
+    """A click that opens a custom dropdown and a click on one of its options is one ``select``:
+    cxmon's select opens a dropdown that is not a ``<select>`` and picks the option by its text."""
+    out: list[Action] = []
+    i = 0
+    while i < len(actions):
+        action = actions[i]
+        after = actions[i + 1] if i + 1 < len(actions) else None
+        if (
+            action.kind == "click"
+            and after is not None
+            and after.kind == "click"
+            and not action.frame
+            and not after.frame
+            and after.target is not None
+            and set(after.target) <= {"role", "name", "exact"}
+            and after.target.get("role") in _OPTION_ROLES
+            and after.target.get("name")
+        ):
+            out.append(Action("select", action.line, action.source, action.target, after.target["name"]))
+            i += 2
+            continue
+        out.append(action)
+        i += 1
     return out
 
 
@@ -443,6 +473,14 @@ def _dump(key: str, value: Any) -> list[str]:
     return text.rstrip("\n").splitlines()
 
 
+def _shorthand(fields: list[dict[str, Any]]) -> list[dict[str, Any]] | dict[str, Any]:
+    """``{Email: a@b.c}`` when every field is found by its label alone, as people write it."""
+    labels = [f.get("label") for f in fields]
+    if all(set(f) == {"label", "value"} for f in fields) and len(set(labels)) == len(labels):
+        return {f["label"]: f["value"] for f in fields}
+    return fields
+
+
 def _write(name: str, base: str, source: str, steps: list[_Step], secrets: list[str],
            unsupported: list[Unsupported]) -> str:
     lines = [
@@ -468,6 +506,8 @@ def _write(name: str, base: str, source: str, steps: list[_Step], secrets: list[
             value = step.actions[key]
             if key == "check" and len(value) == 1:
                 value = value[0]
+            elif key in ("fill", "select"):
+                value = _shorthand(value)
             for line in _dump(key, value):
                 lines.append(f"    {line}")
     return "\n".join(lines) + "\n"

@@ -22,18 +22,19 @@ from tests.shop2.server import StaticShop
 
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
 
-# fixture → (shop, lines reported as not converted)
-TABLE: dict[str, tuple[str, list[int]]] = {
-    "codegen-demo-shop.py": ("demo", []),
-    "codegen-demo-shop.sync.py": ("demo", []),
-    "codegen-demo-shop.js": ("demo", []),
-    "codegen-demo-shop.spec.ts": ("demo", []),
-    "codegen-second-shop.py": ("second", []),
-    "codegen-second-shop.sync.py": ("second", []),
-    "codegen-second-shop.js": ("second", []),
-    "codegen-second-shop.spec.ts": ("second", []),
-    "handwritten-demo-shop_test.py": ("demo", [10, 15, 22, 24, 26]),
-    "handwritten-second-shop.spec.js": ("second", [10, 12, 14, 15]),
+# fixture → (shop, lines reported as not converted, stage of the last step)
+TABLE: dict[str, tuple[str, list[int], str]] = {
+    "codegen-demo-shop.py": ("demo", [], "payment"),
+    "codegen-demo-shop.sync.py": ("demo", [], "payment"),
+    "codegen-demo-shop.js": ("demo", [], "payment"),
+    "codegen-demo-shop.spec.ts": ("demo", [], "payment"),
+    "codegen-second-shop.py": ("second", [], "payment"),
+    "codegen-second-shop.sync.py": ("second", [], "payment"),
+    "codegen-second-shop.js": ("second", [], "payment"),
+    "codegen-second-shop.spec.ts": ("second", [], "payment"),
+    "handwritten-demo-shop_test.py": ("demo", [10, 15, 22, 24, 26], "confirmation"),
+    "handwritten-demo-shipping.spec.ts": ("demo", [], "checkout"),
+    "handwritten-second-shop.spec.js": ("second", [10, 12, 14, 15], "confirmation"),
 }
 
 
@@ -52,7 +53,7 @@ def test_import_writes_a_valid_scenario_and_lists_what_it_left_out(fixture: str,
     out = tmp_path / "scenario.yml"
     result = cxmon("import", str(FIXTURES / fixture), "-o", str(out))
     assert result.returncode == 0, result.stderr
-    _, lines = TABLE[fixture]
+    _, lines, last_stage = TABLE[fixture]
     reported = [int(line.split(":")[1]) for line in result.stderr.splitlines() if ": not converted: " in line]
     assert reported == lines, result.stderr
     for line in lines:
@@ -60,8 +61,8 @@ def test_import_writes_a_valid_scenario_and_lists_what_it_left_out(fixture: str,
     validated = cxmon("validate", str(out))
     assert validated.returncode == 0, validated.stderr
     steps = load_scenario(out, env={}).scenario.steps
-    assert steps[0].goto == "/"
-    assert [s.stage.value for s in steps if s.stage is not None][-1] in ("payment", "confirmation")
+    assert steps[0].goto is not None and steps[0].goto.startswith("/")
+    assert steps[-1].stage is not None and steps[-1].stage.value == last_stage
 
 
 def test_card_fields_become_secret_variables() -> None:
@@ -83,7 +84,7 @@ def test_imported_scenario_walks_its_shop_to_a_pass(fixture: str, demo_shop, sec
                                                      tmp_path: Path) -> None:
     out = tmp_path / "scenario.yml"
     out.write_text(import_script(FIXTURES / fixture).text)
-    shop, _ = TABLE[fixture]
+    shop, _, _ = TABLE[fixture]
     url = demo_shop.url if shop == "demo" else second_shop.url
     result = cxmon("run", str(out), "--base-url", url, "--trace", "off", "--artifacts", str(tmp_path / "a"))
     assert result.returncode == 0, result.stdout + result.stderr

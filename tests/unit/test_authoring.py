@@ -41,8 +41,7 @@ def test_focus_click_before_fill_is_dropped_and_fills_join_the_click_that_sends_
     assert data["base_url"] == "https://shop.example"
     assert data["steps"] == [
         {"name": "checkout", "stage": "checkout", "goto": "/checkout"},
-        {"name": "continue", "stage": "checkout", "fill": [{"label": "Email", "value": "a@b.c"},
-                                                           {"label": "Shipping address", "value": "Street 1"}],
+        {"name": "continue", "stage": "checkout", "fill": {"Email": "a@b.c", "Shipping address": "Street 1"},
          "click": {"role": "button", "name": "Continue"}},
     ]
 
@@ -85,3 +84,15 @@ def test_scripts_that_cannot_be_read_are_bad_input(tmp_path: Path, suffix: str, 
     with pytest.raises(InputError) as info:
         _convert(tmp_path, body, suffix=suffix)
     assert str(info.value) == f"{tmp_path}/{message}"
+
+
+def test_opening_a_dropdown_and_clicking_an_option_is_one_select_and_chains_become_within(tmp_path: Path) -> None:
+    _, data = _convert(tmp_path, (
+        'page.goto("https://shop.example/delivery")\n'
+        'page.get_by_label("Country").click()\n'
+        'page.get_by_role("option", name="Sweden").click()\n'
+        'page.get_by_role("row").filter(has_text="Standard").get_by_role("button", name="Select").nth(0).click()\n'
+    ))
+    assert data["steps"][1]["select"] == {"Country": "Sweden"}
+    assert data["steps"][1]["click"] == {"role": "button", "name": "Select", "nth": 0,
+                                         "within": {"role": "row", "has_text": "Standard"}}

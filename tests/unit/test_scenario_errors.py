@@ -18,7 +18,7 @@ YAML_HINT = (
 
 EXPECTED = {
     "invalid-unknown-key.yml": "6: steps[0].clik: unknown key 'clik', did you mean 'click'? (expected one of: "
-    "name, stage, optional, timeout, budget, when, goto, fill, select, check, pay, click, press, wait_for,"
+    "name, stage, optional, timeout, budget, when, goto, fill, select, check, actions, pay, click, press, wait_for,"
     " expect, confirm)",
     "invalid-missing-name.yml": "1: missing required key 'name'",
     "invalid-step-without-name.yml": "5: steps[1]: missing required key 'name'",
@@ -29,10 +29,15 @@ EXPECTED = {
     "invalid-yaml.yml": f"6: invalid YAML: expected ',' or ']', but got '<stream end>' {YAML_HINT}",
     "invalid-yaml-unquoted-question.yml": f"5: invalid YAML: expected ',' or '}}', but got '?' {YAML_HINT}",
     "invalid-misspelt-locator-key.yml": "6: steps[0].click.rol: unknown key 'rol', did you mean 'role'? (expected "
-    "one of: role, name, exact, text, label, test_id, css, placeholder, alt, title, selector, nth)",
+    "one of: role, name, exact, text, label, test_id, css, placeholder, alt, title, selector, nth, has_text, "
+    "within)",
     "invalid-misspelt-value.yml": "4: budgets.mode: expected 'fail' or 'warn', got 'wrn', did you mean 'warn'?",
     "invalid-misspelt-stage.yml": "5: steps[0].stage: expected one of 'browse', 'cart', 'checkout', 'payment' or "
     "'confirmation', got 'paymnet', did you mean 'payment'?",
+    "invalid-actions-entry.yml": "6: steps[0].actions[0]: expected exactly one of click, fill, select, check, "
+    "press, wait_for per entry, got click, select",
+    "invalid-within-two-kinds.yml": "6: steps[0].click.within: expected exactly one of role, text, label, test_id, "
+    "css, placeholder, alt, title, selector to address the element, got text, css",
     "invalid-zero-budget.yml": "4: budgets.step: expected a duration above zero, like 500ms or 2s, got 0",
     "invalid-negative-budget.yml": "4: steps[0].budget: expected a duration like 500ms, 2s, 1.5m or 1h, got a "
     "negative value -2",
@@ -42,8 +47,8 @@ EXPECTED = {
     "'confirmation', got 'shopping'",
     "invalid-locator-two-kinds.yml": "5: steps[0].click: expected exactly one of role, text, label, test_id, css, "
     "placeholder, alt, title, selector to address the element, got role, css",
-    "invalid-no-action.yml": "4: steps[0]: expected at least one action: goto, fill, select, check, pay, click, "
-    "press, wait_for, expect, confirm",
+    "invalid-no-action.yml": "4: steps[0]: expected at least one action: goto, fill, select, check, actions, pay, "
+    "click, press, wait_for, expect, confirm",
     "invalid-no-steps.yml": "3: steps: expected at least one item",
     "invalid-duplicate-step.yml": "5: steps[1].name: duplicate step name 'home' (also steps[0])",
     "invalid-matrix-method.yml": "4: matrix.payment_method[1]: expected a snake_case word (a-z, 0-9, _), "
@@ -163,3 +168,12 @@ def test_default_is_a_device_name_beside_phones(tmp_path: Path) -> None:
                     "steps:\n  - {name: s, goto: /}\n")
     journeys = load_scenario(path, env={}, known_devices={"iPhone 13"}).journeys()
     assert [(j.key.id, j.device) for j in journeys] == [("d", None), ("d[iPhone 13]", "iPhone 13")]
+
+
+def test_misspelt_device_gets_close_names(tmp_path: Path) -> None:
+    path = tmp_path / "d.yml"
+    path.write_text("name: d\nbase_url: http://x\nmatrix:\n  device: [iPhone13]\nsteps:\n  - {name: s, goto: /}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, env={}, known_devices={"iPhone 13", "iPhone 13 Pro", "Pixel 7"})
+    assert info.value.format_lines() == [f"{path}:4: matrix.device[0]: unknown device 'iPhone13' "
+                                         "(did you mean: iPhone 13)"]
