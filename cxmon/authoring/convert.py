@@ -408,15 +408,17 @@ def _confirmation(steps: list[_Step], last_page: LastPage | None) -> None:
             last.actions["confirm"]["order_number"] = pattern
 
 
-_ORDER_NUMBER = re.compile(r"(?m)^(.{0,40}?[^\w\s]?)\s*([A-Z]{0,6}[-#]?\d[A-Z0-9-]{3,})\s*$")
+# A line that ends in an order number: a label ending in a space, '#', ':' or '.', then a token
+# of capitals, digits and dashes with at least one digit or dash (DS-7KQX9A, NO48213, A-77812).
+_ORDER_NUMBER = re.compile(r"^(\D{1,39}?[\s#:.№])\s*((?=[A-Z0-9-]*[\d-])[A-Z0-9][A-Z0-9-]{3,})$")
 
 
 def order_number_pattern(text: str) -> str | None:
     """A regular expression capturing an order number on a confirmation page, from the text that
-    precedes it on its line (``Order #DEMO-1234`` → ``Order\\ \\#\\s*([A-Z0-9-]+)``)."""
+    precedes it on its line (``Order #DS-7KQX9A`` → ``Order #\\s*([A-Z0-9-]+)``)."""
     for line in text.splitlines():
         line = line.strip()
-        m = re.match(r"^(\D{2,40}?)\s*([A-Z]{0,6}[-#]?[A-Z0-9]*\d[A-Z0-9-]{2,})$", line)
+        m = _ORDER_NUMBER.match(line)
         if m and re.search(r"[A-Za-zÀ-ÿ]", m.group(1)):
             prefix = m.group(1).rstrip()
             return f"{_escape(prefix)}\\s*([A-Z0-9-]+)"

@@ -22,6 +22,8 @@ def _convert(tmp_path: Path, body: str, suffix: str = ".py", **kwargs):  # type:
     ("text", "pattern"),
     [
         ("Thank you\nOrder #DEMO-1234\nBack", r"Order #\s*([A-Z0-9-]+)"),
+        ("Total 89.00 EUR\nOrder #DS-ABCDEF", r"Order #\s*([A-Z0-9-]+)"),
+        ("Deliver to Test Customer, Testikatu 1\nPayment method: Card", None),
         ("Kiitos tilauksestasi!\nTilausnumero: NO48213", r"Tilausnumero:\s*([A-Z0-9-]+)"),
         ("Thank you for shopping", None),
     ],
