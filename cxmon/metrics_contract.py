@@ -30,6 +30,10 @@ a slow payment provider up to a minute); the buckets are densest around the usua
 JOURNEY_BUCKETS: tuple[float, ...] = (1, 2, 3, 5, 7.5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300)
 """Seconds. A whole purchase path is several steps: a few seconds up to a few minutes."""
 
+EMAIL_BUCKETS: tuple[float, ...] = (1, 2, 5, 10, 20, 30, 60, 120, 180, 300, 450, 600, 900)
+"""Seconds from order to confirmation e-mail: seconds for a shop that mails at once, minutes for a
+queue; the default limit is 5 minutes, so buckets go a little past it to show how late "late" is."""
+
 LABEL_VALUES: dict[str, tuple[str, ...]] = {
     "stage": tuple(s.value for s in Stage),
     "result": tuple(o.value for o in Outcome),
@@ -52,6 +56,8 @@ class MetricSpec:
     """Histogram bucket bounds in seconds; empty for other types."""
     serve_only: bool = False
     """Exported only by ``cxmon serve`` (a one-shot run has nothing to say about it)."""
+    scenario_key: str | None = None
+    """Series exist only for journeys whose scenario has this key (``email``); ``None``: every journey."""
 
     def series_names(self) -> tuple[str, ...]:
         """The names a query may use for this family."""
@@ -107,6 +113,11 @@ PAGE_LCP = MetricSpec(
     "Largest Contentful Paint of the page a step ended on, when the browser reported one.",
     STEP_LABELS, STEP_BUCKETS,
 )
+CONFIRMATION_EMAIL = MetricSpec(
+    "cxmon_confirmation_email_seconds", "histogram",
+    "Time from the order to its confirmation e-mail found in the mailbox (scenarios with email:).",
+    JOURNEY_LABELS, EMAIL_BUCKETS, scenario_key="email",
+)
 CONFIG_RELOAD = MetricSpec(
     "cxmon_config_last_reload_successful", "gauge",
     "1 if the last load of the scenario files succeeded, 0 if it failed (the old ones still run).",
@@ -129,6 +140,7 @@ METRICS: tuple[MetricSpec, ...] = (
     STEP_BUDGET,
     FAILURES,
     PAGE_LCP,
+    CONFIRMATION_EMAIL,
     CONFIG_RELOAD,
     OUTPUT_WRITE_FAILURES,
     BUILD_INFO,

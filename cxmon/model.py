@@ -37,6 +37,7 @@ class Kind(StrEnum):
     SLOW = "slow"
     HIDDEN_ACTION = "hidden_action"
     ELEMENT_MISSING = "element_missing"
+    PRICE_MISMATCH = "price_mismatch"
     PAYMENT_REJECTED = "payment_rejected"
     CONFIRMATION_MISSING = "confirmation_missing"
     VALIDATION_ERROR = "validation_error"
@@ -129,6 +130,48 @@ class Finding:
         }
 
 
+@dataclass(frozen=True)
+class CapturedValue:
+    """A value a step read from the page (``capture:``), as the page showed it."""
+
+    name: str
+    text: str
+    step: str
+    stage: Stage
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "text": self.text, "step": self.step, "stage": self.stage.value}
+
+
+@dataclass(frozen=True)
+class EmailResult:
+    """What the order confirmation e-mail check found (``email:`` in a scenario)."""
+
+    status: str
+    """``received``, ``late``, ``missing``, ``wrong_order``, ``pending`` (still waited for) or ``error``."""
+    seconds: float | None
+    """Order placed → e-mail found (``None`` when none was found)."""
+    limit_seconds: float
+    folder: str
+    subject: str | None = None
+    order_number: str | None = None
+    action: str | None = None
+    """What was done with the matched message: ``delete`` or ``move:FOLDER``."""
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "seconds": self.seconds,
+            "limit_seconds": self.limit_seconds,
+            "folder": self.folder,
+            "subject": self.subject,
+            "order_number": self.order_number,
+            "action": self.action,
+            "error": self.error,
+        }
+
+
 @dataclass
 class StepResult:
     """The outcome of one step of one journey attempt."""
@@ -185,6 +228,14 @@ class JourneyResult:
     """cxmon's own trouble, when the outcome is ``error``."""
     cleanup: dict[str, Any] | None = None
     """The scenario's after-order cleanup request, when one was sent: method, url, status, ok, error."""
+    captures: list[CapturedValue] = field(default_factory=list)
+    """Values the steps captured (``capture:``), in order."""
+    prices: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    """Captured values read as money: name → amount and currency."""
+    email: EmailResult | None = None
+    """The confirmation e-mail check, for scenarios with ``email:``."""
+    run_id: str | None = None
+    """This run's ``${run_id}`` (for scenarios that use it, e.g. in a per-run e-mail address)."""
 
     def all_findings(self) -> list[Finding]:
         out = [f for s in self.steps for f in s.findings]
@@ -210,6 +261,10 @@ class JourneyResult:
             "findings": [f.to_dict() for f in self.findings],
             # Only when sent, so results of scenarios without a cleanup keep their shape.
             **({"cleanup": dict(self.cleanup)} if self.cleanup is not None else {}),
+            **({"captures": [c.to_dict() for c in self.captures]} if self.captures else {}),
+            **({"prices": {k: dict(v) for k, v in self.prices.items()}} if self.prices else {}),
+            **({"email": self.email.to_dict()} if self.email is not None else {}),
+            **({"run_id": self.run_id} if self.run_id is not None else {}),
         }
 
 

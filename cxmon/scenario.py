@@ -18,6 +18,7 @@ import os
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -38,13 +39,17 @@ from pydantic import (
 from cxmon.durations import DURATION_HINT, parse_duration
 from cxmon.errors import InputError, ScenarioError
 from cxmon.model import DEFAULT_LABEL, JourneyKey, Stage
+from cxmon.money import is_currency_code
+from cxmon.pricing import DEFAULT_TOLERANCE, PriceRule, PriceRuleError, parse_price_rule, parse_tolerance
 from cxmon.redact import Redactor
 
 SCENARIO_SUFFIXES = (".yml", ".yaml")
 MATRIX_DIMENSIONS = ("payment_method", "device")
 JOURNEY_VARIABLES = ("payment_method", "device", "location")
-RUN_VARIABLES = ("order_number",)
-"""Filled in while the journey runs (for ``cleanup:``)."""
+RUN_VARIABLES = ("order_number", "run_id")
+"""Filled in while the journey runs: the order number captured at confirmation (for ``cleanup:``
+and ``email:``) and ``run_id``, a short lowercase token new for every journey run (for a per-run
+e-mail address such as ``synthetic+${run_id}@example.com``)."""
 
 Duration = Annotated[
     float,
@@ -266,6 +271,35 @@ class Confirm(_Strict):
         return value
 
 
+_CAPTURE_NAME = r"^[a-z_][a-z0-9_]*$"
+
+
+class Capture(Locator):
+    """A value to read from the page after the step's actions, kept in the journey's result.
+
+    The element's text (or ``attribute``, e.g. ``content`` of ``<meta itemprop="price">``), cut
+    by ``regex`` when given (group 1, else the match). Values named in ``prices:`` rules or in
+    ``email.total`` are read as money.
+    """
+
+    attribute: str | None = Field(None, description="Read this attribute instead of the text")
+    regex: str | None = Field(None, description="A regular expression that cuts the value (group 1, else the match)")
+
+    @field_validator("regex")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from None
+        return value
+
+
+CaptureArg = Annotated[Capture, BeforeValidator(_locator_shorthand, json_schema_input_type=str | Capture)]
+Captures = dict[Annotated[str, Field(pattern=_CAPTURE_NAME)], CaptureArg]
+
+
 class StepAction(StrEnum):
     """A step's action keys, in the order they run: the only list of them."""
 
@@ -280,6 +314,7 @@ class StepAction(StrEnum):
     WAIT_FOR = "wait_for"
     EXPECT = "expect"
     CONFIRM = "confirm"
+    CAPTURE = "capture"
 
 
 _ACTIONS = tuple(a.value for a in StepAction)
@@ -324,9 +359,10 @@ class Step(_Strict):
     """One named step of the purchase path.
 
     Its actions run in a fixed order: goto, fill, select, check, actions, pay, click, press,
-    wait_for, expect, confirm. ``actions`` is a list of click/fill/select/check/press/wait_for
-    entries run in the order written, for what a customer does in several moves on one page
-    (open a dropdown, pick an option, then continue).
+    wait_for, expect, confirm; then ``capture`` reads values from the page it ended on.
+    ``actions`` is a list of click/fill/select/check/press/wait_for entries run in the order
+    written, for what a customer does in several moves on one page (open a dropdown, pick an
+    option, then continue).
     """
 
     name: str = Field(pattern=_NAME)
@@ -362,6 +398,9 @@ class Step(_Strict):
     wait_for: WaitFor | None = None
     expect: Expect | None = None
     confirm: Confirm | None = None
+    capture: Captures | None = Field(
+        None, description="Values to read from the page after the actions: {name: locator}, e.g. prices"
+    )
 
     @model_validator(mode="after")
     def _has_action(self) -> Step:
@@ -524,6 +563,101 @@ class Cleanup(_Strict):
     timeout: PositiveDuration = Field(10.0, description="Time limit of the request")
 
 
+def _price_rule(rule: str) -> str:
+    try:
+        parse_price_rule(rule)
+    except PriceRuleError as exc:
+        raise ValueError(str(exc)) from None
+    return rule
+
+
+class Prices(_Strict):
+    """What must hold between the money values the steps capture (see cxmon/pricing.py).
+
+    Rules read ``name == name [+ name ...] [± tolerance]``; every captured name they use is read as
+    money (any common format, with its currency). A broken rule is a ``price_mismatch`` finding.
+    """
+
+    rules: list[Annotated[str, AfterValidator(_price_rule)]] = Field(
+        min_length=1, description="e.g. 'cart_price == product_price', 'order_total == cart_price + shipping'"
+    )
+    currency: str | None = Field(
+        None, description="ISO 4217 code every value must be in; also tells which currency 'kr' or '$' means"
+    )
+    tolerance: Annotated[Decimal, BeforeValidator(parse_tolerance)] = Field(
+        DEFAULT_TOLERANCE, description="Largest difference that still counts as equal (default 0.01)"
+    )
+    decimal_separator: Literal[",", "."] | None = Field(
+        None, description="Settles amounts like '1,234' (default: a lone ',' or '.' before 3 digits groups)"
+    )
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, code: str | None) -> str | None:
+        if code is not None and not is_currency_code(code):
+            raise ValueError(f"expected an ISO 4217 currency code such as EUR, SEK or USD, got {code!r}")
+        return code
+
+    def parsed_rules(self) -> list[PriceRule]:
+        """The rules, parsed."""
+        return [parse_price_rule(rule) for rule in self.rules]
+
+
+class EmailMatch(_Strict):
+    """How the confirmation e-mail is told apart from every other message in the folder."""
+
+    order_number: bool = Field(True, description="The message names the order number captured at confirmation")
+    to: str | None = Field(
+        None, description="The address it is sent to, e.g. synthetic+${run_id}@example.com (typed in at checkout)"
+    )
+
+
+class Email(_Strict):
+    """An order confirmation e-mail that must arrive in an IMAP mailbox (see docs/scenarios.md).
+
+    Only ``folder`` is read; the matched message alone is deleted or moved (``after``). A message
+    after ``timeout`` is ``email_late``, none within ``timeout + grace`` is ``email_missing``
+    (both ``confirmation_missing``).
+    """
+
+    host: str = Field(min_length=1, description="IMAP server")
+    port: int | None = Field(None, ge=1, le=65535, description="default 993 with tls, else 143")
+    tls: bool = Field(True, description="IMAP over TLS (imaps); false: plain IMAP, upgraded with starttls")
+    starttls: bool = Field(False, description="With tls: false, upgrade the connection with STARTTLS")
+    user: Annotated[str, BeforeValidator(_to_str)] = Field(min_length=1)
+    password: Annotated[str, BeforeValidator(_to_str)] = Field(
+        description="From a secret variable: ${IMAP_PASSWORD}, with IMAP_PASSWORD listed under secrets:"
+    )
+    folder: str = Field("INBOX", min_length=1, description="The only folder read")
+    match: EmailMatch = Field(default_factory=EmailMatch)
+    subject: str | None = Field(None, description="Text the subject must contain")
+    text: Annotated[list[str], BeforeValidator(_list_shorthand)] = Field(
+        default_factory=list, description="Texts the message must contain"
+    )
+    total: str | None = Field(None, description="A captured money value (e.g. order_total) the message must show")
+    timeout: Duration = Field(300.0, description="Time from order to e-mail after which it is late (default 5m)")
+    grace: Duration = Field(0.0, description="How long after timeout a late mail is still looked for")
+    poll: Duration = Field(2.0, description="Time between two looks into the folder")
+    after: str = Field("delete", description="What to do with the matched message: delete, or move:FOLDER")
+
+    @field_validator("after")
+    @classmethod
+    def _after(cls, value: str) -> str:
+        if value != "delete" and not (value.startswith("move:") and value[5:].strip()):
+            raise ValueError(f"expected delete or move:FOLDER, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _some_match(self) -> Email:
+        if not self.match.order_number and self.match.to is None:
+            raise ValueError("match: expected order_number: true, a to: address, or both")
+        return self
+
+    @property
+    def imap_port(self) -> int:
+        return self.port if self.port is not None else (993 if self.tls else 143)
+
+
 class Scenario(_Strict):
     """A purchase path to walk, with its budgets, matrix and steps."""
 
@@ -541,6 +675,8 @@ class Scenario(_Strict):
     http: Http = Field(default_factory=Http, description="Basic auth and headers for protected deploys")
     steps: list[Step] = Field(min_length=1)
     cleanup: Cleanup | None = Field(None, description="A request that undoes the test order after the journey")
+    prices: Prices | None = Field(None, description="Rules the captured prices and totals must keep")
+    email: Email | None = Field(None, description="The order confirmation e-mail that must arrive")
 
     @field_validator("base_url")
     @classmethod
@@ -1034,12 +1170,73 @@ def load_scenario(
                         f"steps[{i}].when.{dim}: the scenario has no matrix.{dim} to select from",
                     )
                 )
+    extra.extend(_check_after_purchase(scenario, raw, secrets, lines))
     if extra:
         raise ScenarioError(shown, extra)
     # Validate every journey now, so a matrix value that breaks a step fails here, not mid-run.
     sf = ScenarioFile(shown, scenario, data, lines, Redactor(secret_values))
     sf.journeys()
     return sf
+
+
+_SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}$")
+
+
+def _check_after_purchase(
+    scenario: Scenario, raw: Mapping[str, Any], secrets: Collection[str], lines: Mapping[tuple[Any, ...], int]
+) -> list[tuple[int | None, str]]:
+    """Cross-checks of ``capture:``, ``prices:`` and ``email:`` that one model alone cannot see."""
+    problems: list[tuple[int | None, str]] = []
+    captured: dict[str, int] = {}
+    for i, step in enumerate(scenario.steps):
+        for name in step.capture or {}:
+            if name in captured:
+                problems.append(
+                    (
+                        _line_of(lines, ("steps", i, "capture", name)),
+                        f"steps[{i}].capture.{name}: already captured by steps[{captured[name]}]",
+                    )
+                )
+            captured.setdefault(name, i)
+    known = ", ".join(captured) or "none"
+    if scenario.prices is not None:
+        for i, rule in enumerate(scenario.prices.parsed_rules()):
+            for name in rule.names:
+                if name not in captured:
+                    problems.append(
+                        (
+                            _line_of(lines, ("prices", "rules", i)),
+                            f"prices.rules[{i}]: {name!r} is not captured by any step (captured: {known})",
+                        )
+                    )
+    email = scenario.email
+    if email is not None:
+        if email.total is not None and email.total not in captured:
+            problems.append(
+                (
+                    _line_of(lines, ("email", "total")),
+                    f"email.total: {email.total!r} is not captured by any step (captured: {known})",
+                )
+            )
+        raw_email = raw.get("email")
+        password = raw_email.get("password", "") if isinstance(raw_email, dict) else ""
+        ref = _SECRET_REF.match(str(password))
+        if ref is None or ref.group(1) not in secrets:
+            problems.append(
+                (
+                    _line_of(lines, ("email", "password")),
+                    "email.password: expected a secret variable such as ${IMAP_PASSWORD}, "
+                    "with its name listed under secrets:",
+                )
+            )
+        if email.match.order_number and not any(s.confirm and s.confirm.order_number for s in scenario.steps):
+            problems.append(
+                (
+                    _line_of(lines, ("email", "match")) or _line_of(lines, ("email",)),
+                    "email.match.order_number: no step captures an order number (confirm: {order_number: REGEX})",
+                )
+            )
+    return problems
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:

@@ -40,6 +40,7 @@ from cxmon.exporters.base import ExportContext
 from cxmon.exporters.latest import LatestOutputs
 from cxmon.exporters.metrics import CxmonMetrics
 from cxmon.exporters.results_page import JourneyStatus
+from cxmon.mailcheck import EmailCheck, finish_email_check
 from cxmon.model import (
     DEFAULT_LABEL,
     Finding,
@@ -269,10 +270,39 @@ class Scheduler:
                     result = await self._run_limited(journey)
                 finally:
                     self._running.discard(key)
-            self._record(journey, result)
+            check = self._email_check(result)
+            # A journey with a confirmation e-mail to wait for is in the history at once (e-mail
+            # pending) and counted in the metrics once the mail came or its time ran out, without
+            # holding its slot or its lock meanwhile.
+            self._record(journey, result, observe=check is None)
+            if check is not None:
+                self._spawn_email_check(journey, result, check)
             await self._keep_evidence(key, result)
             self._publish()
             return result
+
+    def _email_check(self, result: JourneyResult) -> EmailCheck | None:
+        take = getattr(self.runner, "take_email_check", None)
+        return take(result) if take is not None else None
+
+    def _spawn_email_check(self, journey: Journey, result: JourneyResult, check: EmailCheck) -> None:
+        task = asyncio.get_running_loop().create_task(self._finish_email_check(journey, result, check))
+        self._all_tasks.add(task)
+        task.add_done_callback(self._all_tasks.discard)
+
+    async def _finish_email_check(self, journey: Journey, result: JourneyResult, check: EmailCheck) -> None:
+        def waiting(text: str) -> None:
+            log.info("%s: %s", journey.key.id, text)
+
+        try:
+            await finish_email_check(check, result, journey.redactor, on_wait=waiting)
+        except Exception as exc:  # one journey's trouble must never stop the schedule
+            log.exception("%s: confirmation e-mail check failed", journey.key.id)
+            result.outcome = Outcome.ERROR
+            result.error = f"cxmon failed checking the confirmation e-mail: {type(exc).__name__}"
+        if journey.key in self.journeys:
+            self._observe(journey.key, result)
+            self._publish()  # the output files show the e-mail's outcome too
 
     def time_limit(self, journey: Journey) -> float:
         if self.options.journey_timeout_seconds is not None:
@@ -313,13 +343,17 @@ class Scheduler:
     def _sorted_keys(self) -> list[JourneyKey]:
         return sorted(self.journeys, key=lambda k: (k.scenario, k.payment_method, k.device, k.location))
 
-    def _record(self, journey: Journey, result: JourneyResult) -> None:
+    def _record(self, journey: Journey, result: JourneyResult, observe: bool = True) -> None:
         key = journey.key
         if key not in self.journeys:
             return  # removed by a reload while it ran: its series are gone and stay gone
         result.interval_seconds = self.interval(key)
-        self.metrics.observe(result)
         self.history.setdefault(key, deque(maxlen=max(1, self.options.history))).append(result)
+        if observe:
+            self._observe(key, result)
+
+    def _observe(self, key: JourneyKey, result: JourneyResult) -> None:
+        self.metrics.observe(result)
         failures = result.failures()
         detail = f" ({failures[0].kind.value} at {failures[0].step or '-'}: {failures[0].message})" if failures else ""
         level = logging.INFO if result.outcome.passed else logging.WARNING

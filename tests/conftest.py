@@ -1,4 +1,4 @@
-"""Fixtures shared by the whole suite: the demo shop on a free loopback port."""
+"""Fixtures shared by the whole suite: the demo shop on a free loopback port, a mail stack."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from cxmon.demo import DemoShop, DemoShopThread
+from tests.mailstack import MailStack
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +22,10 @@ def demo_shop(demo_shop_session: DemoShop) -> Iterator[DemoShop]:
     demo_shop_session.faults.clear()
     yield demo_shop_session
     demo_shop_session.faults.clear()
+
+
+@pytest.fixture
+def mail_stack() -> Iterator[MailStack]:
+    """A real SMTP server delivering into a maildir that a real dovecot serves over IMAP."""
+    with MailStack.start() as stack:
+        yield stack

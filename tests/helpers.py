@@ -63,3 +63,56 @@ def write_demo_scenario(
 def demo_journeys(shop: Any, tmp_path: Path, **kwargs: Any) -> list[Journey]:
     path = write_demo_scenario(tmp_path, **kwargs)
     return load_scenario(path, env=demo_env(shop)).journeys()
+
+
+IMAP_SECRET = "IMAP_PASSWORD"
+
+
+def after_purchase_scenario(
+    tmp_path: Path,
+    mail: Any,
+    *,
+    email: dict[str, Any] | None = None,
+    prices: bool = True,
+    name: str = "demo-checkout",
+    password_variable: str = "IMAP_PASSWORD",
+) -> Path:
+    """The demo scenario with a per-run address, captured prices, price rules and an e-mail check."""
+    path = write_demo_scenario(tmp_path, name=name, budgets={"step": "20s", "journey": "120s"})
+    data = yaml.safe_load(path.read_text())
+    steps = {s["name"]: s for s in data["steps"]}
+    steps["product"]["capture"] = {"product_price": {"css": ".product-layout .price"}}
+    steps["add-to-cart"]["capture"] = {"cart_price": {"css": ".line-price"}}
+    steps["checkout"]["capture"] = {
+        "subtotal": {"css": ".subtotal"},
+        "shipping": {"css": ".shipping"},
+        "order_total": {"css": ".order-total"},
+    }
+    steps["confirmation"]["capture"] = {"paid_total": {"css": ".order-total"}}
+    steps["address"]["fill"]["Email"] = "synthetic+${run_id}@example.com"
+    if prices:
+        data["prices"] = {
+            "currency": "EUR",
+            "rules": [
+                "cart_price == product_price",
+                "order_total == subtotal + shipping",
+                "paid_total == order_total",
+            ],
+        }
+    data["secrets"] = [*data.get("secrets", []), password_variable]
+    data["email"] = {
+        "host": mail.imap_host,
+        "port": mail.imap_port,
+        "tls": False,
+        "user": mail.user,
+        "password": "${" + password_variable + "}",
+        "match": {"order_number": True, "to": "synthetic+${run_id}@example.com"},
+        "subject": "Your Demo Shop order",
+        "text": ["Thank you for your order"],
+        "total": "paid_total",
+        "timeout": "20s",
+        "poll": "200ms",
+        **(email or {}),
+    }
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path

@@ -19,15 +19,27 @@ def demo_shop(
         help="A fault to switch on, FAULT[:VARIANT][@STAGE][*N] (repeatable); "
         'see docs/demo-shop.md. At run time: POST /__admin/faults {"fault": SPEC}.',
     ),
+    smtp: str | None = typer.Option(
+        None,
+        "--smtp",
+        envvar="DEMO_SHOP_SMTP",
+        metavar="HOST:PORT",
+        help="SMTP server the order confirmation e-mails go to (default: none, no mail).",
+    ),
 ) -> int:
     """Start the bundled demo shop and its payment provider (until Ctrl-C)."""
-    from cxmon.demo import FaultSpecError, parse_fault, run_demo_shop
+    from cxmon.demo import FaultSpecError, parse_fault, parse_smtp_address, run_demo_shop
 
     for spec in fault:
         try:
             parse_fault(spec)
         except FaultSpecError as exc:
             raise InputError(f"--fault: {exc}") from None
+    if smtp:
+        try:
+            parse_smtp_address(smtp)
+        except ValueError as exc:
+            raise InputError(f"--smtp: {exc}") from None
     err = stderr_console()
 
     def ready(shop: object) -> None:
@@ -35,7 +47,7 @@ def demo_shop(
         err.print("faults: " + (", ".join(fault) if fault else "none"), markup=False)
 
     try:
-        run_demo_shop(host, port, provider_port, fault, on_ready=ready)
+        run_demo_shop(host, port, provider_port, fault, on_ready=ready, smtp=smtp)
     except OSError as exc:
         raise InputError(f"cannot listen on {host}:{port}/{provider_port}: {exc.strerror or exc}") from None
     return ExitStatus.OK

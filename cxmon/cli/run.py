@@ -157,6 +157,11 @@ async def _run(runner: object, journeys: list[Journey], concurrency: int, err: o
                         TimeElapsedColumn(), console=err, transient=True)  # type: ignore[arg-type]
     task = progress.add_task("walking journeys", total=len(journeys) * repeat)
 
+    # What a journey still waits for after its steps (its confirmation e-mail) gets its own line.
+    runner.options.on_progress = lambda key, text: progress.console.print(
+        f" wait  {key.id}: {text}", markup=False, highlight=False
+    )
+
     def finished(result: JourneyResult) -> None:
         done.append(result)
         progress.advance(task)

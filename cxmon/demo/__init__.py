@@ -16,6 +16,7 @@ from cxmon.demo.faults import (
     FaultSpecError,
     parse_fault,
 )
+from cxmon.demo.mailer import Mailer, parse_smtp_address
 from cxmon.demo.server import DemoShop, DemoShopThread, run_demo_shop, start_demo_shop
 
 __all__ = [
@@ -27,7 +28,9 @@ __all__ = [
     "Fault",
     "FaultSet",
     "FaultSpecError",
+    "Mailer",
     "parse_fault",
+    "parse_smtp_address",
     "run_demo_shop",
     "start_demo_shop",
 ]

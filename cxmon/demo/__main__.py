@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from cxmon.demo.faults import SPEC_FORMAT, FaultSet, FaultSpecError
+from cxmon.demo.mailer import SMTP_ENV, parse_smtp_address
 from cxmon.demo.server import DemoShop, run_demo_shop
 
 
@@ -27,17 +29,25 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SPEC",
         help=f"switch a fault on: {SPEC_FORMAT} (repeatable)",
     )
+    parser.add_argument(
+        "--smtp",
+        default=os.environ.get(SMTP_ENV) or None,
+        metavar="HOST:PORT",
+        help=f"send order confirmation e-mails to this SMTP server (default: ${SMTP_ENV}; none: no mail)",
+    )
     args = parser.parse_args(argv)
     try:
         FaultSet(args.fault)  # report a bad spec as usage, before anything listens
-    except FaultSpecError as error:
+        if args.smtp:
+            parse_smtp_address(args.smtp)
+    except (FaultSpecError, ValueError) as error:
         parser.error(str(error))
 
     def announce(shop: DemoShop) -> None:
         print(f"demo shop: {shop.url} (payment provider {shop.provider_url})", flush=True)
 
     try:
-        run_demo_shop(args.host, args.port, args.provider_port, args.fault, on_ready=announce)
+        run_demo_shop(args.host, args.port, args.provider_port, args.fault, on_ready=announce, smtp=args.smtp)
     except OSError as error:
         print(f"demo shop: cannot listen: {error}", file=sys.stderr)
         return 1

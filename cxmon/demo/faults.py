@@ -33,6 +33,9 @@ __all__ = [
 #: Journey stages, in purchase-path order.
 STAGES: tuple[str, ...] = ("browse", "cart", "checkout", "payment", "confirmation")
 
+#: Stages whose pages show prices after the product page.
+PRICED_STAGES: tuple[str, ...] = ("cart", "checkout", "payment", "confirmation")
+
 #: Payment methods the shop offers: name -> label shown to the customer.
 PAYMENT_METHODS: dict[str, str] = {
     "card": "Card",
@@ -53,6 +56,7 @@ HIDDEN_ACTION_VARIANTS: tuple[str, ...] = (
 
 SPEC_FORMAT = "FAULT[:VARIANT][@STAGE][*N]"
 MAX_SLOW_MS = 600_000
+"""Largest delay of a fault with a number of milliseconds (``slow:MS``, ``email_late:MS``)."""
 
 # Every separator is excluded from every part, so parts in the wrong order fail to match as a
 # whole instead of producing a confusing "unknown stage 'checkout:x'".
@@ -115,6 +119,38 @@ FAULT_KINDS: dict[str, FaultKind] = {
         stages=("confirmation",),
     ),
     "validation_error": FaultKind("correct form data is rejected", "checkout", stages=("checkout", "payment")),
+    "price_mismatch": FaultKind(
+        "the stage's pages show every unit price 10.00 higher than the product page",
+        "cart",
+        stages=PRICED_STAGES,
+    ),
+    "total_mismatch": FaultKind(
+        "the stage's pages show a total 5.00 higher than the sum of its lines and shipping",
+        "checkout",
+        stages=PRICED_STAGES,
+    ),
+    "currency_mismatch": FaultKind(
+        "the stage's pages show the amounts in another currency (GBP)",
+        "cart",
+        stages=PRICED_STAGES,
+    ),
+    "email_missing": FaultKind(
+        "no order confirmation e-mail is sent",
+        "confirmation",
+        stages=("confirmation",),
+    ),
+    "email_late": FaultKind(
+        "the order confirmation e-mail is sent MS milliseconds after the order",
+        "confirmation",
+        stages=("confirmation",),
+        default_variant="10000",
+        numeric_variant=True,
+    ),
+    "email_wrong_order": FaultKind(
+        "the order confirmation e-mail names another order number",
+        "confirmation",
+        stages=("confirmation",),
+    ),
 }
 
 
@@ -143,8 +179,8 @@ class Fault:
 
     @property
     def delay_ms(self) -> int:
-        """The delay of a ``slow`` fault in milliseconds (0 for every other fault)."""
-        return int(self.variant) if self.name == "slow" and self.variant else 0
+        """The delay of a ``slow`` or ``email_late`` fault in milliseconds (0 for every other fault)."""
+        return int(self.variant) if FAULT_KINDS[self.name].numeric_variant and self.variant else 0
 
 
 def _allowed(words: Iterable[str]) -> str:

@@ -12,6 +12,7 @@ from types import TracebackType
 from aiohttp import web
 
 from cxmon.demo.faults import FaultSet
+from cxmon.demo.mailer import Mailer, parse_smtp_address
 from cxmon.demo.provider import PaymentProvider, create_provider_app
 from cxmon.demo.shop import create_shop_app
 
@@ -25,10 +26,19 @@ _WILDCARD_HOSTS = {"", "0.0.0.0", "::"}
 class DemoShop:
     """A running demo shop: its origin, its payment provider's origin and its live faults."""
 
-    def __init__(self, url: str, provider_url: str, faults: FaultSet, runners: list[web.AppRunner]) -> None:
+    def __init__(
+        self,
+        url: str,
+        provider_url: str,
+        faults: FaultSet,
+        runners: list[web.AppRunner],
+        mailer: Mailer | None = None,
+    ) -> None:
         self.url = url
         self.provider_url = provider_url
         self.faults = faults
+        self.mailer = mailer
+        """Sends the order confirmation e-mails, when the shop was given an SMTP server."""
         self._runners = runners
 
     async def stop(self) -> None:
@@ -62,17 +72,24 @@ async def _serve(app: web.Application, host: str, port: int) -> tuple[web.AppRun
 
 
 async def start_demo_shop(
-    host: str = "127.0.0.1", port: int = 0, provider_port: int = 0, faults: list[str] | None = None
+    host: str = "127.0.0.1",
+    port: int = 0,
+    provider_port: int = 0,
+    faults: list[str] | None = None,
+    smtp: str | None = None,
 ) -> DemoShop:
     """Start the shop and its payment provider on ``host``; port 0 picks a free port.
 
-    Raises :class:`cxmon.demo.faults.FaultSpecError` for a bad fault spec, before listening.
+    ``smtp`` (``HOST:PORT``) is the server the order confirmation e-mails go to; without it none
+    is sent. Raises :class:`cxmon.demo.faults.FaultSpecError` for a bad fault spec and
+    ``ValueError`` for a bad SMTP address, before listening.
     """
     fault_set = FaultSet(faults or ())
+    mailer = Mailer(*parse_smtp_address(smtp)) if smtp else None
     provider = PaymentProvider(fault_set)
     provider_runner, provider_port = await _serve(create_provider_app(provider), host, provider_port)
     try:
-        shop_runner, port = await _serve(create_shop_app(fault_set, provider, provider_port), host, port)
+        shop_runner, port = await _serve(create_shop_app(fault_set, provider, provider_port, mailer), host, port)
     except BaseException:
         await provider_runner.cleanup()
         raise
@@ -82,6 +99,7 @@ async def start_demo_shop(
         provider_url=_origin(host, provider_port),
         faults=fault_set,
         runners=[shop_runner, provider_runner],
+        mailer=mailer,
     )
 
 
@@ -91,12 +109,13 @@ def run_demo_shop(
     provider_port: int = 8401,
     faults: Iterable[str] | None = None,
     on_ready: Callable[[DemoShop], None] | None = None,
+    smtp: str | None = None,
 ) -> None:
     """Serve the demo shop until SIGINT or SIGTERM, then stop cleanly; prints nothing itself.
 
     ``on_ready`` is called once both origins listen (the CLI prints the URLs there).
     """
-    asyncio.run(_run_until_signalled(host, port, provider_port, list(faults or ()), on_ready))
+    asyncio.run(_run_until_signalled(host, port, provider_port, list(faults or ()), on_ready, smtp))
 
 
 async def _run_until_signalled(
@@ -105,6 +124,7 @@ async def _run_until_signalled(
     provider_port: int,
     faults: list[str],
     on_ready: Callable[[DemoShop], None] | None,
+    smtp: str | None = None,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -115,7 +135,7 @@ async def _run_until_signalled(
             loop.add_signal_handler(signum, stop.set)
             installed.append(signum)
     try:
-        shop = await start_demo_shop(host, port, provider_port, faults)
+        shop = await start_demo_shop(host, port, provider_port, faults, smtp)
         try:
             if on_ready is not None:
                 on_ready(shop)
@@ -140,8 +160,9 @@ class DemoShopThread:
         port: int = 0,
         provider_port: int = 0,
         faults: list[str] | None = None,
+        smtp: str | None = None,
     ) -> None:
-        self._args = (host, port, provider_port, list(faults or ()))
+        self._args = (host, port, provider_port, list(faults or ()), smtp)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._shop: DemoShop | None = None

@@ -30,7 +30,7 @@ import secrets
 import string
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +38,7 @@ from aiohttp import web
 from yarl import URL
 
 from cxmon.demo.faults import PAYMENT_METHODS, FaultSet, FaultSpecError
+from cxmon.demo.mailer import Confirmation, Mailer
 from cxmon.demo.provider import PaymentDecision, PaymentProvider
 from cxmon.demo.templates import environment
 
@@ -45,6 +46,11 @@ __all__ = ["CATALOGUE", "SESSION_COOKIE", "Product", "create_shop_app"]
 
 SESSION_COOKIE = "demo_sid"
 CURRENCY = "EUR"
+SHIPPING = Decimal("0.00")
+# What the price faults change on the pages of their stage.
+PRICE_FAULT_DELTA = Decimal("10.00")
+TOTAL_FAULT_DELTA = Decimal("5.00")
+FAULT_CURRENCY = "GBP"
 MAX_QUANTITY = 99
 # Bounds memory under long benchmark runs; the least recently seen customers are forgotten first.
 MAX_SESSIONS = 50_000
@@ -151,6 +157,24 @@ class Customer:
         return sum(self.cart.values())
 
 
+@dataclass(frozen=True)
+class PriceView:
+    """The prices one page shows: the true ones unless a price fault hits the page's stage."""
+
+    lines: list[CartLine]
+    shipping: Decimal
+    total: Decimal
+    currency: str
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.total for line in self.lines), Decimal("0"))
+
+
+def _money(amount: Decimal, currency: str = CURRENCY) -> str:
+    return f"{amount:.2f} {currency}"
+
+
 @dataclass
 class PageEffects:
     """How the faults active for one page change its rendering."""
@@ -166,10 +190,13 @@ CUSTOMER_KEY = web.RequestKey("customer", Customer)
 class _Shop:
     """The shop's handlers and state; one instance per app."""
 
-    def __init__(self, faults: FaultSet, provider: PaymentProvider, provider_port: int) -> None:
+    def __init__(
+        self, faults: FaultSet, provider: PaymentProvider, provider_port: int, mailer: Mailer | None = None
+    ) -> None:
         self.faults = faults
         self.provider = provider
         self.provider_port = provider_port
+        self.mailer = mailer
         self.customers: OrderedDict[str, Customer] = OrderedDict()
         self.templates = environment()
 
@@ -270,6 +297,20 @@ class _Shop:
             effects.hidden_action = hidden.variant if hidden is not None else None
         return effects
 
+    def price_view(self, lines: list[CartLine], stage: str, *, count: bool = True) -> PriceView:
+        """The prices the page of ``stage`` shows, with the price faults of that stage applied."""
+        take = self.faults.hit if count else self.faults.active
+        if take("price_mismatch", stage) is not None:
+            lines = [
+                replace(line, product=replace(line.product, price=line.product.price + PRICE_FAULT_DELTA))
+                for line in lines
+            ]
+        total = sum((line.total for line in lines), Decimal("0")) + SHIPPING
+        if take("total_mismatch", stage) is not None:
+            total += TOTAL_FAULT_DELTA
+        currency = FAULT_CURRENCY if take("currency_mismatch", stage) is not None else CURRENCY
+        return PriceView(lines, SHIPPING, total, currency)
+
     # --- browse ---------------------------------------------------------------------------
 
     async def home(self, request: web.Request) -> web.Response:
@@ -327,13 +368,15 @@ class _Shop:
         effects = await self.page_faults(request, "cart", has_action=bool(customer.cart))
         if isinstance(effects, web.Response):
             return effects
+        prices = self.price_view(customer.lines(), "cart")
         return self.render(
             request,
             "cart.html",
             stage="cart",
             effects=effects,
-            lines=customer.lines(),
-            total=customer.total(),
+            lines=prices.lines,
+            total=prices.total,
+            prices=prices,
         )
 
     async def shipping(self, request: web.Request) -> web.Response:
@@ -369,10 +412,16 @@ class _Shop:
         effects = await self.page_faults(request, "checkout", has_action=True)
         if isinstance(effects, web.Response):
             return effects
-        return self.render_checkout(request, effects, customer.details or CheckoutDetails(), {})
+        return self.render_checkout(request, effects, customer.details or CheckoutDetails(), {}, count=True)
 
     def render_checkout(
-        self, request: web.Request, effects: PageEffects, details: CheckoutDetails, errors: dict[str, str]
+        self,
+        request: web.Request,
+        effects: PageEffects,
+        details: CheckoutDetails,
+        errors: dict[str, str],
+        *,
+        count: bool = False,
     ) -> web.Response:
         return self.render(
             request,
@@ -382,6 +431,7 @@ class _Shop:
             effects=effects,
             details=details,
             errors=errors,
+            prices=self.price_view(request[CUSTOMER_KEY].lines(), "checkout", count=count),
         )
 
     async def submit_checkout(self, request: web.Request) -> web.Response:
@@ -443,8 +493,10 @@ class _Shop:
         selected: str | None = None,
         payment_error: str | None = None,
         method_error: str | None = None,
+        count: bool = False,
     ) -> web.Response:
         customer = request[CUSTOMER_KEY]
+        prices = self.price_view(customer.lines(), "payment", count=count)
         session_id = self.payment_session_id(request, customer)
         provider_origin = self.provider_origin(request)
         card_form_url = (
@@ -464,8 +516,9 @@ class _Shop:
             provider_origin=provider_origin,
             payment_error=payment_error,
             method_error=method_error,
-            lines=customer.lines(),
-            total=customer.total(),
+            lines=prices.lines,
+            total=prices.total,
+            prices=prices,
             details=customer.details,
         )
 
@@ -484,7 +537,7 @@ class _Shop:
         effects = await self.page_faults(request, "payment", has_action=True)
         if isinstance(effects, web.Response):
             return effects
-        return self.render_payment(request, effects, self.offered_methods(count=True))
+        return self.render_payment(request, effects, self.offered_methods(count=True), count=True)
 
     async def payment_failed(self, request: web.Request) -> web.Response:
         """The payment page after the provider declined a redirect payment (HTTP 402)."""
@@ -504,6 +557,7 @@ class _Shop:
             status=402,
             selected=method,
             payment_error=_decline_message(PaymentDecision(False, method, reason)),
+            count=True,
         )
 
     async def submit_payment(self, request: web.Request) -> web.Response:
@@ -515,11 +569,21 @@ class _Shop:
         method = str(form.get("method", ""))
         methods = self.offered_methods(count=False)
 
-        async def again(status: int, **messages: str | None) -> web.Response:
+        async def again(
+            status: int, payment_error: str | None = None, method_error: str | None = None
+        ) -> web.Response:
             effects = await self.page_faults(request, "payment", has_action=True, count=False)
             if isinstance(effects, web.Response):
                 return effects
-            return self.render_payment(request, effects, methods, status=status, selected=method, **messages)
+            return self.render_payment(
+                request,
+                effects,
+                methods,
+                status=status,
+                selected=method,
+                payment_error=payment_error,
+                method_error=method_error,
+            )
 
         if method not in methods:
             return await again(422, method_error="Choose a payment method.")
@@ -574,7 +638,25 @@ class _Shop:
         customer.paid[session_id] = number
         customer.cart.clear()
         customer.payment_session = None
+        self.send_confirmation(customer.orders[number])
         return number
+
+    def send_confirmation(self, order: Order) -> None:
+        """E-mail the order confirmation (when the shop has an SMTP server), as the faults allow."""
+        if self.mailer is None or self.faults.hit("email_missing", "confirmation") is not None:
+            return
+        late = self.faults.hit("email_late", "confirmation")
+        number = order.number
+        if self.faults.hit("email_wrong_order", "confirmation") is not None:
+            number = "DS-" + "".join(secrets.choice(_ORDER_ALPHABET) for _ in range(6))
+        confirmation = Confirmation(
+            to=order.details.email,
+            order_number=number,
+            lines=tuple((line.quantity, line.product.name, _money(line.total)) for line in order.lines),
+            total=_money(order.total),
+            payment_method=order.method_label,
+        )
+        self.mailer.send_later(confirmation, late.delay_ms / 1000 if late is not None else 0.0)
 
     # --- confirmation ---------------------------------------------------------------------
 
@@ -594,6 +676,7 @@ class _Shop:
             effects=effects,
             order=order,
             show_confirmation=not missing,
+            prices=self.price_view(list(order.lines), "confirmation"),
         )
 
     # --- admin and assets -----------------------------------------------------------------
@@ -656,10 +739,17 @@ def _decline_message(decision: PaymentDecision) -> str:
     return f"Payment declined: {label} is not available for this order."
 
 
-def create_shop_app(faults: FaultSet, provider: PaymentProvider, provider_port: int) -> web.Application:
-    """The shop's web app, paying through ``provider`` whose pages listen on ``provider_port``."""
-    shop = _Shop(faults, provider, provider_port)
+def create_shop_app(
+    faults: FaultSet, provider: PaymentProvider, provider_port: int, mailer: Mailer | None = None
+) -> web.Application:
+    """The shop's web app, paying through ``provider`` whose pages listen on ``provider_port``.
+
+    With a ``mailer`` every placed order is confirmed by e-mail.
+    """
+    shop = _Shop(faults, provider, provider_port, mailer)
     app = web.Application(middlewares=[shop.customer_middleware])
+    if mailer is not None:
+        app.on_cleanup.append(lambda _app: mailer.close())
     app.router.add_get("/", shop.home)
     app.router.add_get("/product/{slug}", shop.product)
     app.router.add_post("/cart/add", shop.add_to_cart)

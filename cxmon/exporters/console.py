@@ -87,6 +87,11 @@ def render_summary(console: Console, results: list[JourneyResult], verbose: bool
     for r in results:
         if r.order_number:
             console.print(f"{r.key.id}: order {r.order_number}", markup=False, highlight=False, style="dim")
+        if r.email is not None:
+            took = f" after {format_duration(r.email.seconds)}" if r.email.seconds is not None else ""
+            console.print(
+                f"{r.key.id}: confirmation e-mail {r.email.status}{took}", markup=False, highlight=False, style="dim"
+            )
         if r.artifacts.get("screenshot") or r.artifacts.get("trace"):
             folder = r.artifacts.get("screenshot") or r.artifacts.get("trace") or ""
             console.print(

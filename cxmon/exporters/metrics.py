@@ -67,6 +67,7 @@ class CxmonMetrics:
         self.step_budget = self._gauge(contract.STEP_BUDGET)
         self.failures = self._counter(contract.FAILURES)
         self.page_lcp = self._histogram(contract.PAGE_LCP)
+        self.confirmation_email = self._histogram(contract.CONFIRMATION_EMAIL)
         self.config_reload = self._gauge(contract.CONFIG_RELOAD) if serve else None
         self.output_failures = self._counter(contract.OUTPUT_WRITE_FAILURES) if serve else None
         self.build_info = self._gauge(contract.BUILD_INFO)
@@ -138,6 +139,8 @@ class CxmonMetrics:
                     self._labels(self.page_lcp, key, step.name, stage).observe(lcp)
         for finding in result.failures():
             self._count_failure(key, finding)
+        if result.email is not None and result.email.seconds is not None:
+            self._labels(self.confirmation_email, key).observe(result.email.seconds)
 
     def _count_failure(self, key: JourneyKey, finding: Finding) -> None:
         # A journey-level finding may name no step (cxmon could not even open the page).

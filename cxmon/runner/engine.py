@@ -25,8 +25,17 @@ from cxmon.detectors.recording import recording_path, write_recording
 from cxmon.detectors.scripts import WEB_VITALS_INIT
 from cxmon.durations import format_duration
 from cxmon.errors import InfrastructureError
-from cxmon.model import Finding, JourneyResult, Kind, Outcome, Severity, Stage, StepResult, StepStatus
+from cxmon.mailcheck import EmailCheck, finish_email_check, pending_email
+from cxmon.model import Finding, JourneyKey, JourneyResult, Kind, Outcome, Severity, Stage, StepResult, StepStatus
 from cxmon.redact import Redactor
+from cxmon.runner.after_purchase import (
+    check_prices,
+    email_check,
+    new_run_id,
+    record_captures,
+    uses_run_id,
+    with_run_id,
+)
 from cxmon.runner.browser import browser_processes, launch_browser
 from cxmon.runner.cleanup import send_cleanup, should_run
 from cxmon.runner.evidence import EvidenceWriter
@@ -97,6 +106,8 @@ class RunOptions:
     """Journeys after which the browser is replaced by a fresh one (``None`` or 0: never). A
     long-lived Chromium's caches and heaps keep growing for hundreds of journeys; a new browser
     costs well under a second once in a hundred journeys."""
+    on_progress: Callable[[JourneyKey, str], None] | None = None
+    """Told what a journey waits for after its steps (the confirmation e-mail), for a progress line."""
 
 
 class Runner:
@@ -116,6 +127,8 @@ class Runner:
         self._launch_lock = asyncio.Lock()
         self.launches = 0
         self._default_user_agent: str | None = None
+        # Confirmation e-mails still to check, by id() of the result they belong to.
+        self._email_checks: dict[int, EmailCheck] = {}
 
     async def __aenter__(self) -> Runner:
         await self.start()
@@ -239,7 +252,9 @@ class Runner:
 
         async def one(i: int, journey: Journey) -> None:
             async with gate:
-                result = await self.run_with_retries(journey)
+                result = await self.run_with_retries(journey, email=False)
+            # The confirmation e-mail is waited for outside the slot: no browser is needed for it.
+            await self.finish_email(journey, result)
             results[i] = result
             if on_result is not None:
                 maybe = on_result(result)
@@ -249,12 +264,17 @@ class Runner:
         await asyncio.gather(*(one(i, j) for i, j in enumerate(journeys)))
         return [r for r in results if r is not None]
 
-    async def run_with_retries(self, journey: Journey) -> JourneyResult:
-        """Runs a journey; a failed one is tried again up to ``retries`` times (pass then: flaky)."""
+    async def run_with_retries(self, journey: Journey, email: bool = True) -> JourneyResult:
+        """Runs a journey; a failed one is tried again up to ``retries`` times (pass then: flaky).
+
+        With ``email`` (default) it then waits for the journey's confirmation e-mail, if any; else
+        the caller does, with :meth:`finish_email`.
+        """
         result = await self.run_journey(journey)
         attempts = 1
         while result.outcome is Outcome.FAIL and attempts <= self.options.retries:
             attempts += 1
+            self.take_email_check(result)
             retry = await self.run_journey(journey)
             if retry.outcome is Outcome.PASS:
                 retry.outcome = Outcome.FLAKY
@@ -274,7 +294,33 @@ class Runner:
                 break
             result = retry
         result.attempts = attempts
+        if email:
+            await self.finish_email(journey, result)
         return result
+
+    async def finish_email(self, journey: Journey, result: JourneyResult) -> None:
+        """Waits for ``result``'s confirmation e-mail, if it has one to wait for, and records it.
+
+        ``cxmon run`` waits so (``on_progress`` says for what); ``cxmon serve`` takes the check with
+        :meth:`take_email_check` and runs it in the background instead.
+        """
+        check = self.take_email_check(result)
+        if check is None:
+            return
+        progress = self.options.on_progress
+        await finish_email_check(
+            check,
+            result,
+            journey.redactor,
+            on_wait=(lambda text: progress(journey.key, text)) if progress is not None else None,
+        )
+
+    def take_email_check(self, result: JourneyResult) -> EmailCheck | None:
+        """The confirmation e-mail ``result``'s journey still has to wait for (once; ``None`` if none).
+
+        Until it is done, ``result.email`` shows it as pending.
+        """
+        return self._email_checks.pop(id(result), None)
 
     async def run_journey(self, journey: Journey) -> JourneyResult:
         """Runs one journey in a fresh browser context and returns its result."""
@@ -288,6 +334,7 @@ class Runner:
             0.0,
             interval_seconds=scenario.schedule,
             budget_seconds=scenario.budgets.journey,
+            run_id=new_run_id() if uses_run_id(journey) else None,
         )
         contexts: list[BrowserContext] = []
         leased: _Launched | None = None
@@ -336,8 +383,13 @@ class Runner:
         over = journey_budget_finding(result, scenario.budgets.journey, BudgetMode(scenario.budgets.mode))
         if over is not None and self.probe:
             result.findings.append(over)
+        check_prices(journey, result)
         if any(s.failed for s in result.steps) or any(f.severity is Severity.FAILURE for f in result.findings):
             result.outcome = Outcome.FAIL
+        check = email_check(journey, result, result.run_id or "", session.placed_at)
+        if check is not None:
+            result.email = pending_email(check)
+            self._email_checks[id(result)] = check
         await self._after_walk(journey, context, page, session, result, base_url)
 
     async def _open_page(
@@ -446,6 +498,8 @@ class Runner:
                 result.steps.append(StepResult(step.name, stage, StepStatus.SKIPPED, budget_seconds=budget))
                 stopped = True
                 continue
+            if result.run_id is not None:
+                step = with_run_id(step, result.run_id)
             try:
                 step_result = await session.run_step(step, stage, budget, scenario.budgets.mode)
             except PlaywrightError:
@@ -455,6 +509,7 @@ class Runner:
                     )
                 )
                 raise
+            await record_captures(session.page, step, stage, step_result, result)
             result.steps.append(step_result)
             # A slow step slows the customer down but does not stop them; anything else does.
             stopped = (
@@ -515,6 +570,7 @@ def redact_result(result: JourneyResult, redactor: Redactor) -> JourneyResult:
         result.order_number = redactor.text(result.order_number)
     if result.cleanup is not None:
         result.cleanup = redactor.data(result.cleanup)
+    result.captures = [replace(c, text=redactor.text(c.text)) for c in result.captures]
     return result
 
 

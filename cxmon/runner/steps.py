@@ -55,6 +55,8 @@ class JourneySession:
         self.recorder = EventRecorder(page, origin_of(base_url), provider_origins)
         self.driver = ActionDriver(page, self.recorder, base_url, probe_actions)
         self.order_number: str | None = None
+        self.placed_at: float | None = None
+        """``time.monotonic()`` when the order number appeared: the order is placed (for ``email:``)."""
         self.steps_run = 0
 
     @property
@@ -149,6 +151,7 @@ class JourneySession:
             order_number = await check_confirm(self.driver, step.confirm, deadline)
             if order_number is not None:
                 self.order_number = order_number
+                self.placed_at = time.monotonic()
 
     async def _classify(self, step: Step, obs: StepObservation, read_before_checks: bool) -> list[Finding]:
         """Reads the page the step ended on and runs the detectors over the observation."""

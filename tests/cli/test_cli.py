@@ -84,6 +84,10 @@ def test_list_shows_the_matrix() -> None:
         (["run", "scenarios/", "--base-url", "ftp://x"], "error: --base-url: expected an http:// or https:// URL"),
         (["run", "scenarios/", "--trace", "sometimes"], "error: --trace: expected off, on or retain-on-failure"),
         (["demo-shop", "--fault", "error_page@nowhere"], "error: --fault:"),
+        (["demo-shop", "--smtp", "mail.example"],
+         "error: --smtp: expected HOST:PORT for the SMTP server, got 'mail.example'"),
+        (["validate", "tests/unit/testdata/after-purchase/invalid-email-password.yml"],
+         "invalid-email-password.yml:8: email.password: expected a secret variable"),
     ],
 )
 def test_bad_input_exits_2_without_traceback(args: list[str], message: str) -> None:

@@ -42,11 +42,19 @@ VALID = [
     ),
     ("validation_error@payment", Fault("validation_error", None, "payment", None), "validation_error@payment"),
     ("  error_page@cart  ", Fault("error_page", None, "cart", None), "error_page@cart"),
+    ("price_mismatch", Fault("price_mismatch", None, "cart", None), "price_mismatch@cart"),
+    ("total_mismatch", Fault("total_mismatch", None, "checkout", None), "total_mismatch@checkout"),
+    ("currency_mismatch@payment", Fault("currency_mismatch", None, "payment", None), "currency_mismatch@payment"),
+    ("email_missing", Fault("email_missing", None, "confirmation", None), "email_missing@confirmation"),
+    ("email_late", Fault("email_late", "10000", "confirmation", None), "email_late:10000@confirmation"),
+    ("email_late:1500*1", Fault("email_late", "1500", "confirmation", 1), "email_late:1500@confirmation*1"),
+    ("email_wrong_order", Fault("email_wrong_order", None, "confirmation", None), "email_wrong_order@confirmation"),
 ]
 
 KNOWN = (
     "error_page, error_text, js_error, slow, hidden_action, payment_rejected, payment_not_offered, "
-    "confirmation_missing, validation_error"
+    "confirmation_missing, validation_error, price_mismatch, total_mismatch, currency_mismatch, email_missing, "
+    "email_late, email_wrong_order"
 )
 ALL_STAGES = "browse, cart, checkout, payment, confirmation"
 FORMAT = "FAULT[:VARIANT][@STAGE][*N]"
@@ -67,6 +75,17 @@ INVALID = [
         "invalid fault spec 'payment_rejected:paypal': unknown variant 'paypal' for payment_rejected "
         "(allowed: card, invoice, instalments, mobile_pay)",
     ),
+    (
+        "email_late:soon",
+        "invalid fault spec 'email_late:soon': email_late:MS needs a whole number of milliseconds from 1 to 600000, "
+        "got 'soon'",
+    ),
+    (
+        "price_mismatch@browse",
+        "invalid fault spec 'price_mismatch@browse': stage 'browse' is not allowed for price_mismatch "
+        "(allowed: cart, checkout, payment, confirmation)",
+    ),
+    ("email_missing:x", "invalid fault spec 'email_missing:x': email_missing takes no variant, got 'x'"),
     (
         "slow:abc",
         "invalid fault spec 'slow:abc': slow:MS needs a whole number of milliseconds from 1 to 600000, got 'abc'",

@@ -131,6 +131,11 @@ CASES = [
     ),
     Case("confirmation_missing", Kind.CONFIRMATION_MISSING, "confirmation", "confirmation"),
     Case("validation_error", Kind.VALIDATION_ERROR, "address", "checkout", evidence={"field": "Email"}),
+    # Prices are judged after the walk, at the step whose page showed the value that diverged.
+    Case("price_mismatch@cart", Kind.PRICE_MISMATCH, "add-to-cart", "cart", evidence={"reason": "amount"}),
+    Case("total_mismatch@checkout", Kind.PRICE_MISMATCH, "checkout", "checkout", evidence={"reason": "amount"}),
+    Case("currency_mismatch", Kind.PRICE_MISMATCH, "add-to-cart", "cart", evidence={"reason": "currency"}),
+    Case("price_mismatch@confirmation", Kind.PRICE_MISMATCH, "confirmation", "confirmation"),
     Case(
         "validation_error@payment",
         Kind.VALIDATION_ERROR,
@@ -175,8 +180,9 @@ async def test_fault_is_classified(case: Case, runner: Runner, demo_shop, tmp_pa
             assert actual == expected, finding.to_dict()
     assert finding.message
     assert finding.evidence.get("url"), finding.to_dict()
-    if case.kind is not Kind.SLOW:
-        # Steps after the one that failed could not be walked by a customer either.
+    if case.kind not in (Kind.SLOW, Kind.PRICE_MISMATCH):
+        # Steps after the one that failed could not be walked by a customer either (a slow page or
+        # a wrong price does not stop them).
         failed_at = [s.name for s in result.steps].index(case.step)
         assert all(s.status is StepStatus.SKIPPED for s in result.steps[failed_at + 1 :])
 

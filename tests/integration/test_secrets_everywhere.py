@@ -3,12 +3,14 @@ evidence files, and every member of every trace archive.
 
 One failed card journey (the card number typed into the provider's iframe, then Pay covered),
 with a token in a request header and in a URL, a basic-auth password, and a cleanup request that
-carries its own secret token. Every file under the run's output folders is opened (zip archives
-member by member) and searched for each secret, raw and URL-encoded.
+carries its own secret token; and the IMAP passwords of confirmation e-mail checks. Every file
+under the run's output folders is opened (zip archives member by member) and searched for each
+secret, raw and URL-encoded.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import zipfile
@@ -18,7 +20,8 @@ from urllib.parse import quote, quote_plus
 import pytest
 import yaml
 
-from tests.helpers import CXMON, demo_env, write_demo_scenario
+from cxmon.demo import DemoShopThread
+from tests.helpers import CXMON, after_purchase_scenario, demo_env, write_demo_scenario
 from tests.integration.loopback_servers import recording_server
 
 pytestmark = pytest.mark.browser
@@ -92,6 +95,49 @@ def test_no_secret_in_any_output_or_artifact(demo_shop, tmp_path: Path) -> None:
         (name, variable)
         for name, blob in found
         for variable, secret in SECRETS.items()
+        if any(form in blob for form in forms(secret))
+    ]
+    assert not leaks, leaks
+
+
+IMAP_SECRETS = {"IMAP_PASSWORD": None, "IMAP_PASSWORD_WRONG": "imap-wrong-4d2c9e"}
+
+
+def test_no_imap_password_in_any_output(mail_stack, tmp_path: Path) -> None:
+    """Two journeys with an e-mail check: one logs in (its mail found and deleted), one is refused
+    (cxmon's error, exit 3). Neither password is in the terminal, the reports or the metrics."""
+    secrets = {**IMAP_SECRETS, "IMAP_PASSWORD": mail_stack.password}
+    scenarios = tmp_path / "in"
+    scenarios.mkdir()
+    after_purchase_scenario(scenarios, mail_stack, name="mailed")
+    after_purchase_scenario(scenarios, mail_stack, name="refused", password_variable="IMAP_PASSWORD_WRONG")
+    out_dir = tmp_path / "out"
+    with DemoShopThread(smtp=f"{mail_stack.smtp_host}:{mail_stack.smtp_port}") as shop:
+        done = subprocess.run(
+            [CXMON, "-v", "run", str(scenarios), "--step-timeout", "10s", "--trace", "on",
+             "--artifacts", str(out_dir / "evidence"), "--json", str(out_dir / "run.json"),
+             "--junit", str(out_dir / "junit.xml"), "--html", str(out_dir / "html"),
+             "--textfile", str(out_dir / "cxmon.prom")],
+            capture_output=True, env={**os.environ, "NO_COLOR": "1", **demo_env(shop), **secrets},
+            timeout=300,
+        )
+    stderr = done.stderr.decode()
+    assert done.returncode == 3, done.stdout.decode() + stderr  # no shop fault; cxmon could not check
+    assert "wait  mailed[invoice]: waiting up to" in stderr and "for the confirmation e-mail for order DS-" in stderr
+    (out_dir / "stdout.txt").write_bytes(done.stdout)
+    (out_dir / "stderr.txt").write_bytes(done.stderr)
+    report = json.loads((out_dir / "run.json").read_text())
+    journeys = {j["labels"]["scenario"]: j for j in report["journeys"]}
+    mailed, refused = journeys["mailed"], journeys["refused"]
+    assert mailed["email"]["status"] == "received" and mailed["email"]["seconds"] is not None
+    assert refused["outcome"] == "error" and refused["email"]["status"] == "error"
+    assert "login refused" in refused["email"]["error"]
+    # The found mail was deleted; the unread one of the refused login is still there.
+    assert [m["To"] for m in mail_stack.messages()] == [f"synthetic+{refused['run_id']}@example.com"]
+    leaks = [
+        (name, variable)
+        for name, blob in blobs(out_dir)
+        for variable, secret in secrets.items()
         if any(form in blob for form in forms(secret))
     ]
     assert not leaks, leaks

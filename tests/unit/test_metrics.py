@@ -12,6 +12,7 @@ from cxmon import __version__
 from cxmon.exporters.metrics import CxmonMetrics
 from cxmon.metrics_contract import METRICS
 from cxmon.model import (
+    EmailResult,
     Finding,
     JourneyKey,
     JourneyResult,
@@ -41,6 +42,7 @@ def passed(started: float = 1_700_000_000.0) -> JourneyResult:
         KEY, Outcome.PASS, started, 4.2,
         steps=[step("home", Stage.BROWSE, lcp=0.45), step("pay", Stage.PAYMENT, duration=1.7)],
         interval_seconds=60.0,
+        email=EmailResult("received", 12.5, 300.0, "INBOX", "Your order", "DS-1", "delete"),
     )
 
 
@@ -236,3 +238,14 @@ def test_a_step_over_60s_lands_only_in_the_overflow_bucket() -> None:
     get = m.registry.get_sample_value
     assert get("cxmon_step_duration_seconds_bucket", S("pay", "payment", le="60.0")) == 0
     assert get("cxmon_step_duration_seconds_bucket", S("pay", "payment", le="+Inf")) == 1
+
+
+def test_confirmation_email_seconds_per_journey() -> None:
+    m = CxmonMetrics()
+    m.observe(passed())
+    m.observe(failed())  # no e-mail checked: nothing observed
+    get = m.registry.get_sample_value
+    assert get("cxmon_confirmation_email_seconds_count", J) == 1
+    assert get("cxmon_confirmation_email_seconds_sum", J) == pytest.approx(12.5)
+    assert get("cxmon_confirmation_email_seconds_bucket", {**J, "le": "10.0"}) == 0
+    assert get("cxmon_confirmation_email_seconds_bucket", {**J, "le": "20.0"}) == 1

@@ -19,7 +19,7 @@ YAML_HINT = (
 EXPECTED = {
     "invalid-unknown-key.yml": "6: steps[0].clik: unknown key 'clik', did you mean 'click'? (expected one of: "
     "name, stage, optional, timeout, budget, when, goto, fill, select, check, actions, pay, click, press, wait_for,"
-    " expect, confirm)",
+    " expect, confirm, capture)",
     "invalid-missing-name.yml": "1: missing required key 'name'",
     "invalid-step-without-name.yml": "5: steps[1]: missing required key 'name'",
     "invalid-bad-duration.yml": "4: budgets.step: expected a duration like 500ms, 2s, 1.5m or 1h, got 'fast'",
@@ -48,7 +48,7 @@ EXPECTED = {
     "invalid-locator-two-kinds.yml": "5: steps[0].click: expected exactly one of role, text, label, test_id, css, "
     "placeholder, alt, title, selector to address the element, got role, css",
     "invalid-no-action.yml": "4: steps[0]: expected at least one action: goto, fill, select, check, actions, pay, "
-    "click, press, wait_for, expect, confirm",
+    "click, press, wait_for, expect, confirm, capture",
     "invalid-no-steps.yml": "3: steps: expected at least one item",
     "invalid-duplicate-step.yml": "5: steps[1].name: duplicate step name 'home' (also steps[0])",
     "invalid-matrix-method.yml": "4: matrix.payment_method[1]: expected a snake_case word (a-z, 0-9, _), "
