@@ -12,6 +12,7 @@ Values: ``${NAME}`` and ``${NAME:-default}`` come from the environment, then fro
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import os
 import re
@@ -66,6 +67,17 @@ Duration = Annotated[
     ),
 ]
 
+
+
+def _positive(seconds: float) -> float:
+    # A zero budget makes every step slow and a zero time limit fails every step: a typo, not a wish.
+    if seconds <= 0:
+        raise ValueError(f"expected a duration above zero, like 500ms or 2s, got {seconds:g}")
+    return seconds
+
+
+PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
+
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 _LABEL = r"^[a-z0-9][a-z0-9_]*$"
 
@@ -85,6 +97,12 @@ class Locator(_Strict):
     Exactly one of ``role`` (with optional ``name``), ``text``, ``label``, ``test_id``, ``css``,
     ``placeholder``, ``alt``, ``title`` or ``selector`` (any Playwright selector string). A plain
     string is shorthand for ``selector``.
+
+    ``has_text`` keeps only matches that contain a text (Playwright's ``filter(has_text=...)``);
+    ``within`` looks inside a container, itself a locator: by role, test id, css... (with its own
+    ``has_text``), or by ``text``, which means the innermost element that holds both that text and
+    the element. So "the button in the Standard delivery row" is
+    ``{role: button, name: Select option, within: {text: Standard delivery}}``.
     """
 
     role: str | None = Field(None, description="ARIA role, e.g. button, link, radio, textbox")
@@ -98,7 +116,13 @@ class Locator(_Strict):
     alt: str | None = None
     title: str | None = None
     selector: str | None = Field(None, description="A Playwright selector, e.g. '#pay' or 'text=Pay now'")
-    nth: int | None = Field(None, description="Which match to use when several match (0-based)")
+    nth: int | None = Field(None, description="Which match to use when several match (0-based; -1: the last)")
+    has_text: str | None = Field(None, description="Only matches that contain this text")
+    within: LocatorArg | None = Field(
+        None,
+        description="The container to look in: a locator; with text, the innermost element holding that "
+        "text and the element",
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Locator:
@@ -115,12 +139,15 @@ class Locator(_Strict):
     def describe(self) -> str:
         """A short human form, e.g. ``button "Pay now"``."""
         if self.role is not None:
-            return f'{self.role} "{self.name}"' if self.name else self.role
-        for kind in _LOCATOR_KINDS[1:]:
-            value = getattr(self, kind)
-            if value is not None:
-                return f"{kind.replace('_', ' ')} {value!r}"
-        return "element"
+            what = f'{self.role} "{self.name}"' if self.name else self.role
+        else:
+            kind = next((k for k in _LOCATOR_KINDS[1:] if getattr(self, k) is not None), None)
+            what = f"{kind.replace('_', ' ')} {getattr(self, kind)!r}" if kind else "element"
+        if self.has_text is not None:
+            what += f" with text {self.has_text!r}"
+        if self.within is not None:
+            what += f" in {self.within.describe()}"
+        return what
 
 
 def _locator_shorthand(value: Any) -> Any:
@@ -128,6 +155,7 @@ def _locator_shorthand(value: Any) -> Any:
 
 
 LocatorArg = Annotated[Locator, BeforeValidator(_locator_shorthand, json_schema_input_type=str | Locator)]
+Locator.model_rebuild()  # `within` is itself a locator
 
 
 class Field_(Locator):
@@ -281,6 +309,7 @@ class StepAction(StrEnum):
     FILL = "fill"
     SELECT = "select"
     CHECK = "check"
+    ACTIONS = "actions"
     PAY = "pay"
     CLICK = "click"
     PRESS = "press"
@@ -291,13 +320,51 @@ class StepAction(StrEnum):
 
 
 _ACTIONS = tuple(a.value for a in StepAction)
+_LIST_ACTIONS = tuple(
+    a.value
+    for a in (
+        StepAction.CLICK, StepAction.FILL, StepAction.SELECT, StepAction.CHECK, StepAction.PRESS, StepAction.WAIT_FOR
+    )
+)
+"""What an entry of a step's ``actions:`` list can be."""
+
+PressArg = Annotated[Press, BeforeValidator(_press_shorthand, json_schema_input_type=str | Press)]
+
+
+class ActionEntry(_Strict):
+    """One entry of a step's ``actions:`` list: exactly one of click, fill, select, check, press or
+    wait_for, with the same value as the step key of that name."""
+
+    click: LocatorArg | None = None
+    fill: FieldList | None = None
+    select: FieldList | None = Field(None, description="Native <select> or custom dropdown: {label: option text}")
+    check: LocatorArg | None = None
+    press: PressArg | None = None
+    wait_for: WaitFor | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ActionEntry:
+        given = [a for a in _LIST_ACTIONS if getattr(self, a) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"expected exactly one of {', '.join(_LIST_ACTIONS)} per entry, got {', '.join(given) or 'none'}"
+            )
+        return self
+
+    @property
+    def kind(self) -> StepAction:
+        """The action: click, fill, select, check, press or wait_for."""
+        return StepAction(next(a for a in _LIST_ACTIONS if getattr(self, a) is not None))
 
 
 class Step(_Strict):
     """One named step of the purchase path.
 
-    Its actions run in a fixed order: goto, fill, select, check, pay, click, press, wait_for,
-    expect, confirm; then ``capture`` reads values from the page it ended on.
+    Its actions run in a fixed order: goto, fill, select, check, actions, pay, click, press,
+    wait_for, expect, confirm; then ``capture`` reads values from the page it ended on.
+    ``actions`` is a list of click/fill/select/check/press/wait_for entries run in the order
+    written, for what a customer does in several moves on one page (open a dropdown, pick an
+    option, then continue).
     """
 
     name: str = Field(pattern=_NAME)
@@ -307,23 +374,29 @@ class Step(_Strict):
         "confirmation for a confirm step, else the previous step's stage (browse for the first)",
     )
     optional: bool = Field(False, description="Skip quietly when its element is not there (cookie banners)")
-    timeout: Duration | None = Field(None, description="This step's time limit")
-    budget: Duration | None = Field(None, description="This step's time budget (see budgets)")
+    timeout: PositiveDuration | None = Field(None, description="This step's time limit")
+    budget: PositiveDuration | None = Field(None, description="This step's time budget (see budgets)")
     when: dict[
         Literal["payment_method", "device", "location"], Annotated[list[str], BeforeValidator(_list_shorthand)]
     ] = Field(default_factory=dict, description="Run only for these journey labels")
     goto: str | None = Field(None, description="A URL or a path under base_url")
     fill: FieldList | None = None
-    select: FieldList | None = Field(None, description="Select options: {label: option}")
+    select: FieldList | None = Field(
+        None, description="Select options: {label: option}; a native <select>, or a custom dropdown whose option "
+        "is picked by its visible text"
+    )
     check: (
         Annotated[
             list[LocatorArg], BeforeValidator(_list_shorthand, json_schema_input_type=LocatorArg | list[LocatorArg])
         ]
         | None
     ) = None
+    actions: list[ActionEntry] | None = Field(
+        None, min_length=1, description="Several actions in the order written (after check, before pay)"
+    )
     pay: Pay | None = None
     click: LocatorArg | None = None
-    press: Annotated[Press, BeforeValidator(_press_shorthand, json_schema_input_type=str | Press)] | None = None
+    press: PressArg | None = None
     wait_for: WaitFor | None = None
     expect: Expect | None = None
     confirm: Confirm | None = None
@@ -337,9 +410,17 @@ class Step(_Strict):
             raise ValueError(f"expected at least one action: {', '.join(_ACTIONS)}")
         return self
 
-    def actions(self) -> tuple[StepAction, ...]:
-        """The actions this step has, in the order they run."""
-        return tuple(a for a in StepAction if getattr(self, a.value) is not None)
+    def action_kinds(self) -> tuple[StepAction, ...]:
+        """The actions this step has, in the order they run; an ``actions:`` list counts as the
+        actions of its entries."""
+        kinds: list[StepAction] = []
+        for a in StepAction:
+            value = getattr(self, a.value)
+            if a is StepAction.ACTIONS and value is not None:
+                kinds.extend(entry.kind for entry in value)
+            elif value is not None:
+                kinds.append(a)
+        return tuple(kinds)
 
     def applies_to(self, key: JourneyKey) -> bool:
         labels = key.labels()
@@ -352,23 +433,27 @@ class Step(_Strict):
 class Budgets(_Strict):
     """Time budgets. Over budget is a ``slow`` finding; ``mode`` says whether it fails the journey."""
 
-    step: Duration | None = Field(None, description="Default budget of every step")
-    journey: Duration | None = Field(None, description="Budget of the whole journey")
+    step: PositiveDuration | None = Field(None, description="Default budget of every step")
+    journey: PositiveDuration | None = Field(None, description="Budget of the whole journey")
     mode: Literal["fail", "warn"] = Field(
         "fail", description="fail: over budget fails the journey; warn: reported only"
     )
 
 
 class Timeouts(_Strict):
-    step: Duration = Field(15.0, description="Default time limit of a step")
-    journey: Duration | None = Field(None, description="Hard limit of a whole journey")
+    step: PositiveDuration = Field(15.0, description="Default time limit of a step")
+    journey: PositiveDuration | None = Field(None, description="Hard limit of a whole journey")
 
 
 class Matrix(_Strict):
     """Expands a scenario into one journey per combination."""
 
     payment_method: list[Annotated[str, Field(pattern=_LABEL)]] = Field(default_factory=list)
-    device: list[str] = Field(default_factory=list, description="Playwright device names, e.g. 'iPhone 13'")
+    device: list[str] = Field(
+        default_factory=list,
+        description="Playwright device names, e.g. 'iPhone 13'; 'default' is cxmon's default desktop context "
+        "(the viewport of a scenario without devices), so it can stand beside phones",
+    )
 
     @field_validator("payment_method", "device")
     @classmethod
@@ -477,7 +562,7 @@ class Cleanup(_Strict):
     headers: Headers = Field(default_factory=dict)
     body: str | dict[str, Any] | None = Field(None, description="Text, or a mapping sent as JSON")
     run: Literal["order_placed", "always"] = "order_placed"
-    timeout: Duration = Field(10.0, description="Time limit of the request")
+    timeout: PositiveDuration = Field(10.0, description="Time limit of the request")
 
 
 def _price_rule(rule: str) -> str:
@@ -581,7 +666,7 @@ class Scenario(_Strict):
     name: str = Field(pattern=_NAME, description="Unique name; the scenario metric label")
     description: str = ""
     base_url: str = Field(description="http(s) URL of the shop")
-    schedule: Duration | None = Field(None, description="How often `cxmon serve` runs it")
+    schedule: PositiveDuration | None = Field(None, description="How often `cxmon serve` runs it")
     tags: list[str] = Field(default_factory=list)
     matrix: Matrix = Field(default_factory=Matrix)
     budgets: Budgets = Field(default_factory=Budgets)
@@ -868,7 +953,8 @@ def _message(err: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
         parent = loc[:-1]
         model = _model_at(parent)
         expected = f" (expected one of: {', '.join(_fields_of(model))})" if model else ""
-        return loc, f"{where}: unknown key {loc[-1]!r}{expected}"
+        hint = _did_you_mean(loc[-1], _fields_of(model)) if model else ""
+        return loc, f"{where}: unknown key {loc[-1]!r}{hint}{expected}"
     if kind == "missing":
         owner = _format_loc(loc[:-1])
         return loc[:-1], f"{owner + ': ' if owner else ''}missing required key {loc[-1]!r}"
@@ -883,7 +969,8 @@ def _message(err: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
         )
         msg += f", got {err['input']!r}"
     elif kind == "enum":
-        msg = f"expected one of {err.get('ctx', {}).get('expected', '')}, got {err['input']!r}"
+        expected = err.get("ctx", {}).get("expected", "")
+        msg = f"expected one of {expected}, got {err['input']!r}{_did_you_mean(err['input'], _quoted(expected))}"
     elif kind in ("string_type", "int_type", "bool_type", "list_type", "dict_type", "model_type", "float_type"):
         expected = {
             "string_type": "text",
@@ -901,8 +988,28 @@ def _message(err: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
     elif kind == "too_short":
         msg = "expected at least one item"
     elif kind == "literal_error":
-        msg = f"expected {err.get('ctx', {}).get('expected', '')}, got {err['input']!r}"
+        expected = err.get("ctx", {}).get("expected", "")
+        msg = f"expected {expected}, got {err['input']!r}{_did_you_mean(err['input'], _quoted(expected))}"
     return loc, f"{where}: {msg}" if where else msg
+
+
+def _did_you_mean(given: Any, choices: Iterable[str]) -> str:
+    """``, did you mean 'click'?`` when a close choice exists, else nothing."""
+    if not isinstance(given, str):
+        return ""
+    close = difflib.get_close_matches(given, list(choices), n=1, cutoff=0.6)
+    return f", did you mean {close[0]!r}?" if close else ""
+
+
+def _quoted(expected: str) -> list[str]:
+    # pydantic lists enum and literal choices as "'a', 'b' or 'c'".
+    return re.findall(r"'([^']*)'", expected)
+
+
+YAML_HINT = (
+    "(common causes: a value containing ': ', ' #', '?', '{', '}', '[', ']' or ',' must be quoted, "
+    "e.g. text: \"Who are you?\"; indent with spaces, not tabs)"
+)
 
 
 def _yaml_type(value: Any) -> str:
@@ -1013,7 +1120,9 @@ def load_scenario(
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise ScenarioError(shown, [(line, f"invalid YAML: {problem}")]) from None
+        # Syntax errors (not duplicate keys) mostly come from unquoted values: say so.
+        hint = f" {YAML_HINT}" if isinstance(exc, yaml.scanner.ScannerError | yaml.parser.ParserError) else ""
+        raise ScenarioError(shown, [(line, f"invalid YAML: {problem}{hint}")]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(shown, [(None, f"invalid YAML: {exc}")]) from None
     if not isinstance(raw, dict):
@@ -1051,8 +1160,9 @@ def load_scenario(
             extra.append((_line_of(lines, ("secrets", i)), f"secrets[{i}]: expected a variable name, got {name!r}"))
     if known_devices is not None:
         for i, device in enumerate(scenario.matrix.device):
-            if device not in known_devices:
-                close = [d for d in known_devices if device.lower() in d.lower()][:5]
+            if device != DEFAULT_LABEL and device not in known_devices:
+                close = sorted(d for d in known_devices if device.lower() in d.lower())[:5]
+                close = close or difflib.get_close_matches(device, sorted(known_devices), n=3, cutoff=0.85)
                 hint = f" (did you mean: {', '.join(close)})" if close else " (see `cxmon devices`)"
                 extra.append(
                     (_line_of(lines, ("matrix", "device", i)), f"matrix.device[{i}]: unknown device {device!r}{hint}")

@@ -14,7 +14,7 @@ except ImportError:  # pragma: no cover
     from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
 from cxmon import __version__
-from cxmon.cli import demo_shop, devices, listing, maintenance, run, schema, serve, validate
+from cxmon.cli import demo_shop, devices, import_, listing, maintenance, record, run, schema, serve, validate
 from cxmon.cli.common import stderr_console
 from cxmon.cli.status import ExitStatus
 from cxmon.errors import BrowserNotFoundError, InfrastructureError, InputError
@@ -48,7 +48,7 @@ def _root(
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
-for module in (run, validate, listing, devices, schema, serve, maintenance, demo_shop):
+for module in (run, validate, listing, devices, schema, serve, maintenance, demo_shop, import_, record):
     module.register(app)
 
 

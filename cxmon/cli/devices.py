@@ -9,10 +9,13 @@ from cxmon.cli.status import ExitStatus
 
 
 def devices() -> int:
-    """List Playwright's device names for matrix.device (viewport, user agent, touch)."""
+    """List the names matrix.device takes: default (cxmon's desktop context, no emulation), then
+    Playwright's device names (viewport, user agent, touch)."""
+    from cxmon.model import DEFAULT_LABEL
     from cxmon.runner.browser import device_names
 
     out = stdout_console()
+    out.print(DEFAULT_LABEL, markup=False, highlight=False)
     for name in sorted(device_names()):
         out.print(name, markup=False, highlight=False)
     return ExitStatus.OK

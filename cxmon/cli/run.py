@@ -45,6 +45,13 @@ def default_concurrency() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def check_concurrency(concurrency: int | None) -> None:
+    """Omitted means one per core; 0 or fewer journeys at a time cannot run anything."""
+    if concurrency is not None and concurrency < 1:
+        raise InputError(f"--concurrency: expected 1 or more journeys at a time (omit it for one per CPU core, "
+                         f"at most 4), got {concurrency}")
+
+
 def run(
     ctx: typer.Context,
     paths: list[Path] = PathsArg,
@@ -56,8 +63,8 @@ def run(
     # on every start of cxmon (tests/cli/test_cli.py checks that they agree).
     trace: str = typer.Option("retain-on-failure", "--trace", help="Playwright trace: on, off or "
                               "retain-on-failure."),
-    concurrency: int = typer.Option(0, "--concurrency", "-j", help="Journeys at a time (0: one per CPU "
-                                    "core, at most 4).", min=0),
+    concurrency: int | None = typer.Option(None, "--concurrency", "-j", help="Journeys at a time, 1 or more "
+                                           "(default: one per CPU core, at most 4).", show_default=False),
     step_timeout: str | None = typer.Option(None, "--step-timeout", help="Override every step's time limit, "
                                             "e.g. 10s."),
     json_out: Path | None = typer.Option(None, "--json", help="Write the full result as JSON to this file."),
@@ -68,6 +75,8 @@ def run(
     textfile: Path | None = typer.Option(None, "--textfile", help="Write the run's metrics atomically to this "
                                          "file for node_exporter's textfile collector (name it *.prom)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+    verbose: bool = typer.Option(False, "--verbose", help="Print every journey's step table, not only the "
+                                 "failed ones'."),
     detectors: str | None = typer.Option(None, "--detectors", help="Comma-separated detectors to run "
                                          "(default: all; 'none' for a bare walk)."),
     junit: Path | None = typer.Option(None, "--junit", help="Write a JUnit XML report to this file."),
@@ -111,6 +120,7 @@ def run(
     from cxmon.runner.engine import TRACE_MODES
 
     check_base_url(base_url)
+    check_concurrency(concurrency)
     # --json, --junit, --html, --textfile and --pushgateway are read by flag through the exporter
     # registry (cxmon.exporters), which writes them in its order.
     outputs = output_targets(ctx)
@@ -148,7 +158,7 @@ def run(
     comparison = compare_with_baseline(run_result, baseline_data, baseline, max_regression, regression_floor_ms)
     if not quiet:
         # One verdict per journey (its worst run); the medians of repeated runs follow.
-        render_summary(stdout_console(), representatives(results))
+        render_summary(stdout_console(), representatives(results), verbose=verbose)
         render_gate(stdout_console(), run_result, comparison)
     # Reports are written for a run cancelled by SIGTERM too: a cancelled CI job still reports what
     # finished (metrics are not: see cxmon.exporters.base.Exporter.partial).

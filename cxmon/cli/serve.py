@@ -73,8 +73,8 @@ def serve(
     base_url: str | None = BaseUrlOpt,
     location: str = LocationOpt,
     shard: str | None = ShardOpt,
-    concurrency: int = typer.Option(0, "--concurrency", "-j", help="Journeys running at once (0: one per "
-                                    "CPU core, at most 4).", min=0),
+    concurrency: int | None = typer.Option(None, "--concurrency", "-j", help="Journeys running at once, 1 or "
+                                           "more (default: one per CPU core, at most 4).", show_default=False),
     journey_timeout: str | None = typer.Option(None, "--journey-timeout", help="Hard limit of one journey "
                                                "run, after which it is cancelled and counted as an error "
                                                "(default: the journey's step limits summed, plus 30s)."),
@@ -122,7 +122,7 @@ def serve(
     SIGHUP reloads the scenario files (an invalid file keeps the old ones running and sets
     cxmon_config_last_reload_successful to 0). SIGTERM/SIGINT stop gracefully and exit 0.
     """
-    from cxmon.cli.run import default_concurrency
+    from cxmon.cli.run import check_concurrency, default_concurrency
     from cxmon.exporters.latest import LatestOutputs
     from cxmon.exporters.metrics import CxmonMetrics
     from cxmon.maintenance import load_shared_windows
@@ -139,6 +139,7 @@ def serve(
     from cxmon.web.server import serve_app
 
     check_base_url(base_url)
+    check_concurrency(concurrency)
     targets = output_targets(ctx)
     host, port = parse_listen(listen)
     ssl_context = tls_context(tls_cert, tls_key)

@@ -379,6 +379,32 @@ class _Shop:
             prices=prices,
         )
 
+    async def shipping(self, request: web.Request) -> web.Response:
+        """A delivery page with rows of identical "Select option" buttons and a custom country
+        dropdown; ``?order=reversed`` lists the rows the other way round. Stands apart from the
+        purchase path: it is where scenarios practise scoped locators and custom dropdowns."""
+        return self.render_shipping(request, request.query.get("order") == "reversed", None, "")
+
+    async def submit_shipping(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        chosen = next((o for o in SHIPPING_OPTIONS if o.name == form.get("method")), None)
+        return self.render_shipping(request, False, chosen, str(form.get("country") or ""))
+
+    def render_shipping(
+        self, request: web.Request, reversed_rows: bool, chosen: ShippingOption | None, country: str
+    ) -> web.Response:
+        options = list(reversed(SHIPPING_OPTIONS)) if reversed_rows else list(SHIPPING_OPTIONS)
+        return self.render(
+            request,
+            "shipping.html",
+            stage="checkout",
+            options=options,
+            countries=COUNTRIES,
+            country=country,
+            country_name=dict(COUNTRIES).get(country, ""),
+            chosen=chosen.label if chosen else "",
+        )
+
     async def checkout(self, request: web.Request) -> web.Response:
         customer = request[CUSTOMER_KEY]
         if not customer.cart:
@@ -683,6 +709,23 @@ class _Shop:
         return web.json_response({"faults": self.faults.list()})
 
 
+@dataclass(frozen=True)
+class ShippingOption:
+    """A delivery method on the shipping page."""
+
+    name: str
+    label: str
+    days: str
+    price: str
+
+
+SHIPPING_OPTIONS = (
+    ShippingOption("standard", "Standard delivery", "3–5 working days", "€4.90"),
+    ShippingOption("express", "Express delivery", "next working day", "€12.90"),
+)
+COUNTRIES = (("FI", "Finland"), ("SE", "Sweden"), ("EE", "Estonia"), ("DE", "Germany"))
+
+
 def _redirect(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location, "Cache-Control": "no-store"})
 
@@ -711,6 +754,8 @@ def create_shop_app(
     app.router.add_get("/product/{slug}", shop.product)
     app.router.add_post("/cart/add", shop.add_to_cart)
     app.router.add_get("/cart", shop.cart)
+    app.router.add_get("/shipping", shop.shipping)
+    app.router.add_post("/shipping", shop.submit_shipping)
     app.router.add_get("/checkout", shop.checkout)
     app.router.add_post("/checkout", shop.submit_checkout)
     app.router.add_get("/payment", shop.payment)

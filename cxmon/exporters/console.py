@@ -32,38 +32,56 @@ def finding_lines(result: JourneyResult) -> list[str]:
     return out
 
 
-def render_summary(console: Console, results: list[JourneyResult], verbose_steps: bool = True) -> None:
-    """Prints a table per journey and step with timings, then one line per finding."""
-    table = Table(title="cxmon results", title_justify="left", show_lines=False)
-    table.add_column("journey")
-    table.add_column("result")
+def journey_line(result: JourneyResult, width: int = 0) -> Text:
+    """One line per journey: result, journey, time, and where it broke (failing step, stage, kind)."""
+    line = Text()
+    line.append(f"{result.outcome.value.upper():<5}", style=OUTCOME_STYLE[result.outcome])
+    line.append(f"  {result.key.id:<{width}}  ")
+    line.append(f"{format_duration(result.duration_seconds):>7}")
+    failures = result.failures()
+    if failures:
+        first = failures[0]
+        where = f"{first.step} ({first.stage.value})" if first.step else ""
+        more = f" +{len(failures) - 1} more" if len(failures) > 1 else ""
+        # A finding with no step (the browser crashed) says what happened instead.
+        line.append(f"  {where}: {first.kind.value}{more}" if where else f"  {first.kind.value}: {first.message}{more}")
+    elif result.outcome is Outcome.ERROR:
+        line.append(f"  error: {result.error or 'cxmon could not walk the journey'}")
+    elif result.outcome is Outcome.FLAKY:
+        line.append(f"  passed on attempt {result.attempts}")
+    return line
+
+
+def step_table(result: JourneyResult) -> Table:
+    """The steps of one journey with their timings and budgets."""
+    table = Table(title=Text(result.key.id, style="bold"), title_justify="left", show_lines=False)
     table.add_column("step")
+    table.add_column("result")
     table.add_column("stage")
     table.add_column("time", justify="right")
     table.add_column("budget", justify="right")
-    for r in results:
-        label = Text(r.outcome.value.upper(), style=OUTCOME_STYLE[r.outcome])
+    for s in result.steps:
+        over = s.budget_seconds is not None and s.duration_seconds > s.budget_seconds
+        time_text = "" if s.status is StepStatus.SKIPPED else format_duration(s.duration_seconds)
         table.add_row(
-            Text(r.key.id, style="bold"),
-            label,
-            "",
-            "",
-            format_duration(r.duration_seconds),
-            format_duration(r.budget_seconds) if r.budget_seconds else "",
+            s.name,
+            Text(s.status.value, style=STEP_STYLE[s.status]),
+            s.stage.value,
+            Text(time_text, style="red" if over else ""),
+            format_duration(s.budget_seconds) if s.budget_seconds else "",
         )
-        if verbose_steps:
-            for s in r.steps:
-                over = s.budget_seconds is not None and s.duration_seconds > s.budget_seconds
-                time_text = "" if s.status is StepStatus.SKIPPED else format_duration(s.duration_seconds)
-                table.add_row(
-                    "",
-                    Text(s.status.value, style=STEP_STYLE[s.status]),
-                    s.name,
-                    s.stage.value,
-                    Text(time_text, style="red" if over else ""),
-                    format_duration(s.budget_seconds) if s.budget_seconds else "",
-                )
-    console.print(table)
+    return table
+
+
+def render_summary(console: Console, results: list[JourneyResult], verbose: bool = False) -> None:
+    """Prints one line per journey, the step table of each failed journey (of every journey with
+    ``verbose``), then one line per finding."""
+    width = max((len(r.key.id) for r in results), default=0)
+    for r in results:
+        console.print(journey_line(r, width), highlight=False)
+    for r in results:
+        if r.steps and (verbose or r.outcome in (Outcome.FAIL, Outcome.ERROR)):
+            console.print(step_table(r))
     lines = [line for r in results for line in finding_lines(r)]
     for r in results:
         if r.error and r.outcome is Outcome.ERROR and not r.findings:

@@ -22,8 +22,8 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from cxmon.detectors.base import Action, ActionFailure, FailureReason, Probe, StepObservation, Unusable
 from cxmon.detectors.scripts import ACTION_PROBE
 from cxmon.runner.events import EventRecorder
-from cxmon.runner.locators import resolve
-from cxmon.scenario import Locator, Step
+from cxmon.runner.locators import choose, resolve
+from cxmon.scenario import ActionEntry, Locator, Press, Step, WaitFor
 
 # How long an action element may take to become usable after it appeared (animations, late
 # scripts) before cxmon reports what the customer would have met.
@@ -63,8 +63,13 @@ def fill_with(value: str) -> Do:
 
 
 def select_with(value: str) -> Do:
-    """Selects the option ``value`` of the element."""
-    return lambda el, t: el.select_option(value, timeout=t)
+    """Picks the option ``value``: in a native ``<select>``, or a custom dropdown by its text."""
+    return lambda el, t: choose(el, value, t)
+
+
+def click(el: PWLocator, timeout: float) -> Awaitable[None]:
+    """Clicks the element."""
+    return el.click(timeout=timeout)
 
 
 class ActionDriver:
@@ -205,7 +210,8 @@ class ActionDriver:
         return probe
 
     async def fill_form(self, step: Step, deadline: float) -> None:
-        """The step's form actions before any payment: fill, select, check."""
+        """The step's form actions before any payment: fill, select, check, then its ``actions:``
+        list in the order written."""
         page = self.page
         for f in step.fill or ():
             await self.act(page, f, Action.FILL, deadline, fill_with(f.value))
@@ -213,24 +219,51 @@ class ActionDriver:
             await self.act(page, f, Action.SELECT, deadline, select_with(f.value))
         for spec in step.check or ():
             await self.act(page, spec, Action.CHECK, deadline, lambda el, t: el.check(timeout=t))
+        for entry in step.actions or ():
+            await self.do_entry(entry, deadline)
+
+    async def do_entry(self, entry: ActionEntry, deadline: float) -> None:
+        """One entry of an ``actions:`` list; after a click or a key press the page is let load,
+        since the next entry may be on the page it opened."""
+        page = self.page
+        if entry.click is not None:
+            await self.act(page, entry.click, Action.CLICK, deadline, click)
+        elif entry.press is not None:
+            await self.press(entry.press, deadline)
+        elif entry.wait_for is not None:
+            await self.wait(entry.wait_for, deadline)
+            return
+        else:
+            for f in entry.fill or ():
+                await self.act(page, f, Action.FILL, deadline, fill_with(f.value))
+            for f in entry.select or ():
+                await self.act(page, f, Action.SELECT, deadline, select_with(f.value))
+            if entry.check is not None:
+                await self.act(page, entry.check, Action.CHECK, deadline, lambda el, t: el.check(timeout=t))
+            return
+        await self.settle(deadline)
 
     async def submit(self, step: Step, deadline: float) -> None:
         """The step's click and key press."""
         if step.click is not None:
-            await self.act(self.page, step.click, Action.CLICK, deadline, lambda el, t: el.click(timeout=t))
-        press = step.press
-        if press is not None:
-            if press.on is not None:
-                await self.act(
-                    self.page, press.on, Action.PRESS, deadline, lambda el, t: el.press(press.key, timeout=t)
-                )
-            else:
-                await self.page.keyboard.press(press.key)
+            await self.act(self.page, step.click, Action.CLICK, deadline, click)
+        if step.press is not None:
+            await self.press(step.press, deadline)
+
+    async def press(self, press: Press, deadline: float) -> None:
+        """A key press, on an element or on whatever has the focus."""
+        if press.on is not None:
+            await self.act(self.page, press.on, Action.PRESS, deadline, lambda el, t: el.press(press.key, timeout=t))
+        else:
+            await self.page.keyboard.press(press.key)
 
     async def wait_for(self, step: Step, deadline: float) -> None:
         """The step's ``wait_for``: an element state, a URL, a load state."""
-        w = step.wait_for
-        assert w is not None
+        assert step.wait_for is not None
+        await self.wait(step.wait_for, deadline)
+
+    async def wait(self, w: WaitFor, deadline: float) -> None:
+        """Waits for an element state, a URL or a load state; a miss is a ``timeout`` failure."""
         page = self.page
         try:
             if w.element is not None:

@@ -74,7 +74,7 @@ class JourneySession:
         obs = StepObservation(
             step.name,
             stage,
-            step.actions(),
+            step.action_kinds(),
             step.pay.method if step.pay else None,
             budget_seconds=budget,
             budget_mode=BudgetMode(budget_mode),
@@ -126,8 +126,8 @@ class JourneySession:
             return False
 
     async def _perform(self, step: Step, deadline: float) -> None:
-        """The step's actions in their fixed order: goto, fill, select, check, pay, click, press,
-        wait_for."""
+        """The step's actions in their fixed order: goto, fill, select, check, actions, pay, click,
+        press, wait_for."""
         driver = self.driver
         if step.goto is not None:
             await driver.goto(step.goto, deadline)

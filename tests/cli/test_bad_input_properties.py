@@ -258,3 +258,31 @@ def _check_bad_input(case: str, message: str, command: str, tmp_path: Path, caps
     assert status == 2, (status, out, err)
     assert message in err, err
     assert "Traceback" not in out + err
+
+
+# --- numbers that make no sense ------------------------------------------------------------------
+
+CONCURRENCY = "expected 1 or more journeys at a time (omit it for one per CPU core, at most 4)"
+
+
+@pytest.mark.parametrize(
+    ("command", "flags", "message"),
+    [
+        ("run", ["--concurrency", "0"], f"error: --concurrency: {CONCURRENCY}, got 0"),
+        ("run", ["-j", "-3"], f"error: --concurrency: {CONCURRENCY}, got -3"),
+        ("serve", ["--concurrency", "0"], f"error: --concurrency: {CONCURRENCY}, got 0"),
+        ("run", ["--retries", "-1"], "Invalid value for '--retries': Input should be greater than or equal to 0"),
+        ("run", ["--repeat", "0"], "Invalid value for '--repeat': Input should be greater than or equal to 1"),
+        ("run", ["--max-regression", "-5"], "Invalid value for '--max-regression': Input should be greater than or "
+         "equal to 0"),
+        ("run", ["--step-timeout", "-2s"], "error: --step-timeout: expected a duration like 500ms, 2s, 1.5m or 1h, "
+         "got '-2s'"),
+    ],
+)
+def test_numbers_that_make_no_sense_are_bad_input(
+    command: str, flags: list[str], message: str, tmp_path: Path, capsys
+) -> None:
+    status, out, err = run_cli(capsys, command, str(_write(tmp_path, "a")), *flags)
+    assert status == 2, (status, out, err)
+    assert message in err, err
+    assert "Traceback" not in out + err

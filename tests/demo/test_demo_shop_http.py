@@ -384,3 +384,16 @@ async def test_favicon_is_served_locally(customer: Customer) -> None:
     assert response.status == 200
     assert response.content_type == "image/svg+xml"
     assert body.startswith("<svg")
+
+
+async def test_shipping_page_has_rows_of_identical_buttons_and_a_custom_dropdown(customer: Customer) -> None:
+    response, html = await customer.get("/shipping")
+    assert response.status == 200
+    assert html.count(">Select option</button>") == 2
+    assert html.index("Standard delivery") < html.index("Express delivery")
+    assert 'role="listbox"' in html and "<select" not in html
+    _, reversed_html = await customer.get("/shipping?order=reversed")
+    assert reversed_html.index("Express delivery") < reversed_html.index("Standard delivery")
+    response, html = await customer.post("/shipping", data={"method": "express", "country": "FI"})
+    assert response.status == 200
+    assert '<p role="status" class="shipping-chosen">Delivery: Express delivery to Finland</p>' in html

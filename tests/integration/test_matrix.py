@@ -57,3 +57,21 @@ async def test_concurrent_results_equal_sequential(demo_shop, tmp_path: Path) ->
     assert kinds["demo-checkout[invoice,Desktop Chrome]"] == ["payment_rejected"]
     # On the phone the offscreen Pay button stops the journey before the provider could decline.
     assert kinds["demo-checkout[invoice,Pixel 7]"] == ["hidden_action"]
+
+
+async def test_default_device_stands_beside_a_phone(demo_shop, tmp_path: Path) -> None:
+    # A fault on narrow viewports only: the default desktop journey passes, the phone's fails.
+    demo_shop.faults.add("hidden_action:offscreen_mobile")
+    journeys = demo_journeys(demo_shop, tmp_path, methods=["invoice"], devices=["default", "iPhone 13"],
+                             uniform_budget=True, budgets={"step": "60s", "journey": "300s"})
+    assert [(j.key.id, j.key.device, j.device) for j in journeys] == [
+        ("demo-checkout[invoice]", "default", None),
+        ("demo-checkout[invoice,iPhone 13]", "iPhone 13", "iPhone 13"),
+    ]
+    async with Runner(RunOptions(trace="off", step_timeout=6.0)) as runner:
+        results = await runner.run(journeys, concurrency=1)
+    outcomes = {r.key.id: (r.outcome, sorted({f.kind.value for f in r.failures()})) for r in results}
+    assert outcomes == {
+        "demo-checkout[invoice]": (Outcome.PASS, []),
+        "demo-checkout[invoice,iPhone 13]": (Outcome.FAIL, ["hidden_action"]),
+    }

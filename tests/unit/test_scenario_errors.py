@@ -11,24 +11,44 @@ from cxmon.scenario import MAX_FILE_BYTES, ScenarioErrors, load_scenario, load_s
 
 DATA = Path(__file__).parent / "testdata"
 
+YAML_HINT = (
+    "(common causes: a value containing ': ', ' #', '?', '{', '}', '[', ']' or ',' must be quoted, "
+    'e.g. text: "Who are you?"; indent with spaces, not tabs)'
+)
+
 EXPECTED = {
-    "invalid-unknown-key.yml": "6: steps[0].clik: unknown key 'clik' (expected one of: name, stage, optional, "
-    "timeout, budget, when, goto, fill, select, check, pay, click, press, wait_for, expect, confirm, capture)",
+    "invalid-unknown-key.yml": "6: steps[0].clik: unknown key 'clik', did you mean 'click'? (expected one of: "
+    "name, stage, optional, timeout, budget, when, goto, fill, select, check, actions, pay, click, press, wait_for,"
+    " expect, confirm, capture)",
     "invalid-missing-name.yml": "1: missing required key 'name'",
     "invalid-step-without-name.yml": "5: steps[1]: missing required key 'name'",
     "invalid-bad-duration.yml": "4: budgets.step: expected a duration like 500ms, 2s, 1.5m or 1h, got 'fast'",
     "invalid-base-url.yml": "2: base_url: expected an http:// or https:// URL, got 'ftp://shop.example'",
     "invalid-missing-variable.yml": "6: steps[0].fill.Password: variable ${SHOP_PASSWORD} is not set (set it in "
     "the environment, under variables:, or write ${SHOP_PASSWORD:-default})",
-    "invalid-yaml.yml": "6: invalid YAML: expected ',' or ']', but got '<stream end>'",
+    "invalid-yaml.yml": f"6: invalid YAML: expected ',' or ']', but got '<stream end>' {YAML_HINT}",
+    "invalid-yaml-unquoted-question.yml": f"5: invalid YAML: expected ',' or '}}', but got '?' {YAML_HINT}",
+    "invalid-misspelt-locator-key.yml": "6: steps[0].click.rol: unknown key 'rol', did you mean 'role'? (expected "
+    "one of: role, name, exact, text, label, test_id, css, placeholder, alt, title, selector, nth, has_text, "
+    "within)",
+    "invalid-misspelt-value.yml": "4: budgets.mode: expected 'fail' or 'warn', got 'wrn', did you mean 'warn'?",
+    "invalid-misspelt-stage.yml": "5: steps[0].stage: expected one of 'browse', 'cart', 'checkout', 'payment' or "
+    "'confirmation', got 'paymnet', did you mean 'payment'?",
+    "invalid-actions-entry.yml": "6: steps[0].actions[0]: expected exactly one of click, fill, select, check, "
+    "press, wait_for per entry, got click, select",
+    "invalid-within-two-kinds.yml": "6: steps[0].click.within: expected exactly one of role, text, label, test_id, "
+    "css, placeholder, alt, title, selector to address the element, got text, css",
+    "invalid-zero-budget.yml": "4: budgets.step: expected a duration above zero, like 500ms or 2s, got 0",
+    "invalid-negative-budget.yml": "4: steps[0].budget: expected a duration like 500ms, 2s, 1.5m or 1h, got a "
+    "negative value -2",
     "invalid-duplicate-key.yml": "5: invalid YAML: duplicate key 'name' (first at line 1)",
     "invalid-wrong-type.yml": "6: steps[0].optional: expected true or false, got 'maybe'",
     "invalid-bad-stage.yml": "5: steps[0].stage: expected one of 'browse', 'cart', 'checkout', 'payment' or "
     "'confirmation', got 'shopping'",
     "invalid-locator-two-kinds.yml": "5: steps[0].click: expected exactly one of role, text, label, test_id, css, "
     "placeholder, alt, title, selector to address the element, got role, css",
-    "invalid-no-action.yml": "4: steps[0]: expected at least one action: goto, fill, select, check, pay, click, "
-    "press, wait_for, expect, confirm, capture",
+    "invalid-no-action.yml": "4: steps[0]: expected at least one action: goto, fill, select, check, actions, pay, "
+    "click, press, wait_for, expect, confirm, capture",
     "invalid-no-steps.yml": "3: steps: expected at least one item",
     "invalid-duplicate-step.yml": "5: steps[1].name: duplicate step name 'home' (also steps[0])",
     "invalid-matrix-method.yml": "4: matrix.payment_method[1]: expected a snake_case word (a-z, 0-9, _), "
@@ -119,3 +139,41 @@ def test_anchors_and_aliases_within_the_limits_still_load(tmp_path: Path) -> Non
     )
     scenario = load_scenario(path, env={}).scenario
     assert [s.name for s in scenario.steps] == ["home", "address", "again"]
+
+
+@pytest.mark.parametrize("key", ["on", "off", "yes", "no", "On", "NO"])
+def test_yaml_1_1_boolean_words_are_keys_not_booleans(tmp_path: Path, key: str) -> None:
+    path = tmp_path / "keys.yml"
+    path.write_text(f"name: k\nbase_url: http://x\nvariables: {{{key}: v}}\nsteps:\n  - {{name: s, goto: /}}\n")
+    assert load_scenario(path, env={}).scenario.variables == {key: "v"}
+
+
+def test_press_on_validates_as_documented(tmp_path: Path) -> None:
+    path = tmp_path / "press.yml"
+    path.write_text("name: p\nbase_url: http://x\nsteps:\n  - name: search\n    goto: /\n"
+                    "    press: {key: Enter, on: {label: Search}}\n")
+    press = load_scenario(path, env={}).scenario.steps[0].press
+    assert press is not None and press.key == "Enter" and press.on is not None and press.on.label == "Search"
+
+
+def test_true_and_false_stay_booleans_as_values(tmp_path: Path) -> None:
+    path = tmp_path / "b.yml"
+    path.write_text("name: b\nbase_url: http://x\nsteps:\n  - {name: s, goto: /, optional: yes}\n")
+    assert load_scenario(path, env={}).scenario.steps[0].optional is True
+
+
+def test_default_is_a_device_name_beside_phones(tmp_path: Path) -> None:
+    path = tmp_path / "d.yml"
+    path.write_text("name: d\nbase_url: http://x\nmatrix:\n  device: [default, iPhone 13]\n"
+                    "steps:\n  - {name: s, goto: /}\n")
+    journeys = load_scenario(path, env={}, known_devices={"iPhone 13"}).journeys()
+    assert [(j.key.id, j.device) for j in journeys] == [("d", None), ("d[iPhone 13]", "iPhone 13")]
+
+
+def test_misspelt_device_gets_close_names(tmp_path: Path) -> None:
+    path = tmp_path / "d.yml"
+    path.write_text("name: d\nbase_url: http://x\nmatrix:\n  device: [iPhone13]\nsteps:\n  - {name: s, goto: /}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, env={}, known_devices={"iPhone 13", "iPhone 13 Pro", "Pixel 7"})
+    assert info.value.format_lines() == [f"{path}:4: matrix.device[0]: unknown device 'iPhone13' "
+                                         "(did you mean: iPhone 13)"]
