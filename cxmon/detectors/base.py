@@ -280,7 +280,7 @@ class StepObservation:
     start_url: str = ""
     """The page the step began on (a payment that ends back on it was not accepted)."""
     last_good_page: PageIdentity | None = None
-    """The page this step ended on in its last passing run (this process), for ``element_missing``."""
+    """The page this step worked on in its last passing run (this process), for ``element_missing``."""
 
     @property
     def url(self) -> str:

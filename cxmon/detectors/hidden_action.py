@@ -11,7 +11,7 @@ scenario needs updating) than a customer-facing fault, so it is reported as its 
 it is reported the page is read: an error or maintenance page (``error_page``), a product that
 cannot be bought (``out_of_stock``) or a bot challenge (``blocked``) is reported instead; a login
 wall or a cookie consent wall is named in the message. The message also compares the page with
-the one the step ended on in its last passing run (kept while the process lives, so ``cxmon
+the one the step worked on in its last passing run (kept while the process lives, so ``cxmon
 serve`` knows it after the first good run): "the same page ..., the element gone", or "a
 different page ...: <title>".
 

@@ -36,7 +36,7 @@ from cxmon.scenario import Journey, Step
 ObservationSink = Callable[[int, StepObservation, list[Finding]], None]
 """Called with each step's number (from 1), observation and findings (``--record-observations``)."""
 PageMemory = dict[tuple[str, str], PageIdentity]
-"""The page each (journey, step) ended on in its last passing run: what ``element_missing`` compares with."""
+"""The page each (journey, step) worked on in its last passing run: what ``element_missing`` compares with."""
 
 
 class JourneySession:
@@ -57,6 +57,8 @@ class JourneySession:
     ) -> None:
         self.journey = journey
         self.page_memory: PageMemory = {} if page_memory is None else page_memory
+        self._page_now: PageIdentity | None = None
+        """The page the last step ended on: where the next step (without ``goto``) finds its elements."""
         self.page = page
         self.detectors = detectors
         self.config = config
@@ -90,6 +92,8 @@ class JourneySession:
             budget_mode=BudgetMode(budget_mode),
         )
         obs.last_good_page = self.page_memory.get(self._memory_key(step))
+        # A step without goto finds its elements on the page the previous step ended on.
+        worked_on = self._page_now if step.goto is None else None
         self.recorder.begin(obs)
         self.steps_run += 1
         started_at = time.time()
@@ -109,16 +113,22 @@ class JourneySession:
         if self.sink is not None:
             self.sink(self.steps_run, obs, findings)
         result = _result(obs, findings, started_at, self.page.url)
-        self._remember_page(step, obs, result)
+        self._remember_page(step, obs, result, worked_on)
         return result
 
     def _memory_key(self, step: Step) -> tuple[str, str]:
         return (self.journey.key.id, step.name)
 
-    def _remember_page(self, step: Step, obs: StepObservation, result: StepResult) -> None:
-        """Keeps the page a passing step ended on, for the next run's ``element_missing``."""
-        if result.status is StepStatus.PASSED and obs.snapshot is not None and obs.snapshot.identity is not None:
-            self.page_memory[self._memory_key(step)] = obs.snapshot.identity
+    def _remember_page(
+        self, step: Step, obs: StepObservation, result: StepResult, worked_on: PageIdentity | None
+    ) -> None:
+        """Keeps the page a passing step worked on (a ``goto`` step: the page it ended on), for the
+        next run's ``element_missing``."""
+        ended_on = obs.snapshot.identity if obs.snapshot is not None else None
+        page = worked_on or ended_on
+        if result.status is StepStatus.PASSED and page is not None:
+            self.page_memory[self._memory_key(step)] = page
+        self._page_now = ended_on
 
     async def _walk_step(self, step: Step, obs: StepObservation, t0: float) -> bool:
         """Performs the step's actions and checks within its time limit.
