@@ -77,14 +77,14 @@ class HiddenActionDetector:
         if fail is None or fail.action is Action.SELECT_METHOD:
             return []
         if fail.reason is FailureReason.MISSING:
-            message, evidence = page_context(obs, config)
+            where, about_page = page_context(obs, config)
             return [
                 obs.finding(
                     Kind.ELEMENT_MISSING,
-                    f"{fail.target} is not on the page" + message,
+                    f"{fail.target} is not on the page" + where,
                     target=fail.target,
                     action=fail.action.value,
-                    **evidence,
+                    **about_page,
                 )
             ]
         probe = fail.probe
