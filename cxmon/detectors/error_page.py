@@ -84,6 +84,7 @@ class ErrorPageDetector:
                         Kind.ERROR_PAGE,
                         f'the page shows {what}: "{quote(snap.text, text)}"',
                         matched_text=text,
+                        page_text=quote(snap.text, text),
                         reason="maintenance" if category == "maintenance" else "error_text",
                         lang=snap.lang,
                     )
@@ -132,4 +133,14 @@ class ErrorPageDetector:
                         page_message=said,
                     )
                 )
-        return out
+        return _one_cause(out)
+
+
+def _one_cause(out: list[Finding]) -> list[Finding]:
+    """A failed request whose message the page raised explains that message's error text: one finding."""
+    quoted = [str(f.evidence.get("page_message") or "") for f in out if f.severity is Severity.FAILURE]
+    return [
+        f
+        for f in out
+        if f.evidence.get("reason") != "error_text" or not any(str(f.evidence["page_text"]) in q for q in quoted if q)
+    ]
