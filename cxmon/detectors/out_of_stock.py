@@ -5,7 +5,8 @@ Looked for only when a step did not get what it expected (its buy button missing
 rather than as a changed page (``element_missing``) or an unusable button (``hidden_action``).
 Signals, strongest first: the page's schema.org ``availability`` (JSON-LD or microdata) is
 OutOfStock, SoldOut or Discontinued; the page shows an unavailability notice (the ``out_of_stock``
-phrases of cxmon/phrases in the page's ``lang``, extended with ``detect.out_of_stock_texts``). The
+phrases of cxmon/phrases in the page's ``lang``, extended with ``detect.out_of_stock_texts``) on a
+product page (schema.org Product) or where the buy click itself could not be done. The
 buy button itself being disabled or absent is what made the step fail; with neither signal, that
 stays ``hidden_action`` or ``element_missing``.
 
@@ -39,7 +40,10 @@ class OutOfStockDetector:
         # A maintenance or challenge page says "unavailable" too: those are other kinds.
         found = page_phrase(snap, config, "challenge", "maintenance", "error", "out_of_stock")
         notice = found[1] if found and found[0] == "out_of_stock" else None
-        if not unavailable and notice is None:
+        # Words alone say little ("unavailable" may be a shipping option): a notice counts on a
+        # product page (schema.org Product) or when the buy action itself could not be done.
+        buy_failed = fail is not None and fail.action in (Action.CLICK, Action.PRESS)
+        if not unavailable and (notice is None or not (snap.product or buy_failed)):
             return []
         product = snap.product or "the product"
         said = [f"schema.org availability {unavailable[0]}"] if unavailable else []
