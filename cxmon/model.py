@@ -38,6 +38,8 @@ class Kind(StrEnum):
     HIDDEN_ACTION = "hidden_action"
     ELEMENT_MISSING = "element_missing"
     PRICE_MISMATCH = "price_mismatch"
+    OUT_OF_STOCK = "out_of_stock"
+    BLOCKED = "blocked"
     PAYMENT_REJECTED = "payment_rejected"
     CONFIRMATION_MISSING = "confirmation_missing"
     VALIDATION_ERROR = "validation_error"

@@ -479,6 +479,11 @@ class Detect(_Strict):
     third_party: Literal["report", "fail"] = Field(
         "report", description="Failed requests to other origins: report as warnings, or fail"
     )
+    out_of_stock_texts: list[str] = Field(default_factory=list, description="Texts that mark a product out of stock")
+    maintenance_texts: list[str] = Field(default_factory=list, description="Texts that mark a maintenance page")
+    challenge_texts: list[str] = Field(
+        default_factory=list, description="Texts that mark a bot challenge or block page"
+    )
 
 
 class BasicAuth(_Strict):

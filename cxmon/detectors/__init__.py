@@ -11,9 +11,11 @@ from collections.abc import Iterable
 
 from cxmon.detectors.assertion import AssertionDetector
 from cxmon.detectors.base import Detector, DetectorConfig, StepObservation
+from cxmon.detectors.blocked import BlockedDetector
 from cxmon.detectors.confirmation_missing import ConfirmationMissingDetector
 from cxmon.detectors.error_page import DEFAULT_ERROR_SELECTORS, ErrorPageDetector
 from cxmon.detectors.hidden_action import HiddenActionDetector
+from cxmon.detectors.out_of_stock import OutOfStockDetector
 from cxmon.detectors.payment_rejected import PaymentRejectedDetector
 from cxmon.detectors.slow import SlowDetector
 from cxmon.detectors.timeout import TimeoutDetector
@@ -23,10 +25,12 @@ from cxmon.model import Finding, Kind, Severity
 
 DETECTORS: dict[str, type[Detector]] = {
     "unreachable": UnreachableDetector,
+    "blocked": BlockedDetector,
     "error_page": ErrorPageDetector,
     "payment_rejected": PaymentRejectedDetector,
     "validation_error": ValidationErrorDetector,
     "confirmation_missing": ConfirmationMissingDetector,
+    "out_of_stock": OutOfStockDetector,
     "hidden_action": HiddenActionDetector,
     "slow": SlowDetector,
     "assertion": AssertionDetector,
@@ -38,6 +42,9 @@ DETECTORS: dict[str, type[Detector]] = {
 GENERIC_KINDS = frozenset({Kind.ASSERTION, Kind.TIMEOUT, Kind.ELEMENT_MISSING})
 # A page that did not load, or an error page, explains a missing confirmation or form problem too.
 ROOT_CAUSES = (Kind.UNREACHABLE, Kind.ERROR_PAGE)
+# What a challenge page makes the other detectors say about the page itself.
+BLOCKED_HIDES = frozenset({Kind.HIDDEN_ACTION, Kind.OUT_OF_STOCK, Kind.PAYMENT_REJECTED, Kind.VALIDATION_ERROR})
+PAGE_REASONS = frozenset({"http_status", "error_text", "maintenance", "error_selector"})
 
 
 def make_config(
@@ -48,7 +55,11 @@ def make_config(
     payment_failure_urls: Iterable[str] = (),
     validation_selectors: Iterable[str] = (),
     third_party: str = "report",
+    out_of_stock_texts: Iterable[str] = (),
+    maintenance_texts: Iterable[str] = (),
+    challenge_texts: Iterable[str] = (),
 ) -> DetectorConfig:
+    """The detector settings: the defaults plus a scenario's ``detect:`` additions."""
     return DetectorConfig(
         error_texts=tuple(error_texts),
         error_selectors=(*DEFAULT_ERROR_SELECTORS, *error_selectors),
@@ -57,6 +68,9 @@ def make_config(
         payment_failure_urls=tuple(payment_failure_urls),
         validation_selectors=tuple(validation_selectors),
         third_party=third_party,
+        out_of_stock_texts=tuple(out_of_stock_texts),
+        maintenance_texts=tuple(maintenance_texts),
+        challenge_texts=tuple(challenge_texts),
     )
 
 
@@ -84,6 +98,12 @@ def prioritise(findings: list[Finding]) -> list[Finding]:
     specific = failing - GENERIC_KINDS - {Kind.SLOW}
     if specific:
         findings = [f for f in findings if f.kind not in GENERIC_KINDS]
+    if Kind.BLOCKED in failing:
+        # A challenge or 429 instead of the page: what the page lacks or says follows from it.
+        findings = [f for f in findings if f.kind not in BLOCKED_HIDES and f.evidence.get("reason") not in PAGE_REASONS]
+    elif Kind.OUT_OF_STOCK in failing:
+        # The buy button is disabled or gone because the product cannot be bought.
+        findings = [f for f in findings if f.kind is not Kind.HIDDEN_ACTION]
     root = next((k for k in ROOT_CAUSES if k in failing), None)
     if root is Kind.UNREACHABLE:
         findings = [f for f in findings if f.kind in (Kind.UNREACHABLE, Kind.SLOW)]

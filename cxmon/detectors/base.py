@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit
 
 from cxmon.model import Finding, Kind, Severity, Stage
+from cxmon.phrases import match, phrases_for
 from cxmon.scenario import StepAction
 
 
@@ -116,6 +117,45 @@ class InvalidField:
     message: str = ""
 
 
+class MessageRole(StrEnum):
+    """How urgently a page raised a message: an alert (error, warning) or a polite status."""
+
+    ALERT = "alert"
+    """``role=alert``, ``aria-live=assertive``, or an error/alert class of a shop platform."""
+    STATUS = "status"
+    """``role=status``, ``aria-live=polite``, a toast: news, not necessarily bad news."""
+
+
+@dataclass
+class PageMessage:
+    """A message the page shows in a live region, an alert or a toast (see ``selectors.yml``)."""
+
+    text: str
+    role: MessageRole = MessageRole.ALERT
+    new: bool = False
+    """It appeared after the step began (raised in answer to the step's action)."""
+    source: str = ""
+    """What marked it: the ARIA role or the class selector that matched."""
+
+
+@dataclass
+class PageIdentity:
+    """What a page is, independent of its words' details: title, main heading, landmarks, forms."""
+
+    title: str = ""
+    heading: str = ""
+    landmarks: list[str] = field(default_factory=list)
+    forms: list[str] = field(default_factory=list)
+
+    def same_page(self, other: PageIdentity) -> bool:
+        """Whether two readings are the same page: its title and main heading did not change."""
+        return (self.title, self.heading) == (other.title, other.heading)
+
+    def describe(self) -> str:
+        """The page in a few words: its title, else its main heading."""
+        return self.title or self.heading or "an untitled page"
+
+
 @dataclass
 class PageSnapshot:
     """Facts read from the page (main frame, plus child frames for payment steps)."""
@@ -128,6 +168,17 @@ class PageSnapshot:
     invalid_fields: list[InvalidField] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    lang: str = ""
+    """The document's ``lang`` attribute: which language's phrases the detectors read it with."""
+    messages: list[PageMessage] = field(default_factory=list)
+    """Alerts, live regions and toasts on the page, each marked new when it appeared during the step."""
+    availability: list[str] = field(default_factory=list)
+    """schema.org ``availability`` values of the page's products (JSON-LD and microdata), e.g. OutOfStock."""
+    product: str = ""
+    """The name of the page's schema.org Product, when it has one."""
+    identity: PageIdentity | None = None
+    signal_hits: dict[str, list[str]] = field(default_factory=dict)
+    """Selectors of ``selectors.yml`` that matched, by category (challenge, consent, login)."""
 
 
 @dataclass
@@ -226,6 +277,10 @@ class StepObservation:
     confirm_failure: ConfirmationFailure | None = None
     timed_out: bool = False
     navigated: bool = False
+    start_url: str = ""
+    """The page the step began on (a payment that ends back on it was not accepted)."""
+    last_good_page: PageIdentity | None = None
+    """The page this step worked on in its last passing run (this process), for ``element_missing``."""
 
     @property
     def url(self) -> str:
@@ -251,6 +306,19 @@ class DetectorConfig:
     payment_failure_urls: tuple[str, ...] = ()
     validation_selectors: tuple[str, ...] = ()
     third_party: str = "report"
+    out_of_stock_texts: tuple[str, ...] = ()
+    maintenance_texts: tuple[str, ...] = ()
+    challenge_texts: tuple[str, ...] = ()
+
+    def phrases(self, category: str, lang: str | None) -> tuple[str, ...]:
+        """The phrases of ``category`` (see cxmon.phrases) for a page tagged ``lang``, the
+        scenario's own ``detect.<category>_texts`` first."""
+        extra = getattr(self, f"{category}_texts", ())
+        return phrases_for(lang, category, extra)
+
+    def find(self, text: str, lang: str | None, category: str) -> str | None:
+        """The phrase of ``category`` that ``text`` contains (cxmon.phrases matching rules), else None."""
+        return match(text, self.phrases(category, lang))
 
 
 class Detector(Protocol):

@@ -1,15 +1,20 @@
 """error_page: the customer saw an error instead of the shop.
 
-Detects a main-frame document answered with HTTP ≥ 400, a page recognised as an error page by its
-text or a selector (English and Finnish defaults, extended per scenario with ``detect.error_texts``
-and ``detect.error_selectors``), an uncaught JavaScript error, and failed or ≥ 500 requests to the
-shop's own origin or its payment provider's. Failed requests to other origins are reported as
-warnings (``detect.third_party: fail`` makes them failures).
+Detects a main-frame document answered with HTTP ≥ 400, a page recognised as an error page or a
+maintenance page by its text (the ``error`` and ``maintenance`` phrases of cxmon/phrases in the
+page's ``lang``, every language when it has none, extended per scenario with
+``detect.error_texts`` and ``detect.maintenance_texts``) or a selector (``detect.error_selectors``),
+an uncaught JavaScript error, and failed or ≥ 500 requests to the shop's own origin or its payment
+provider's (quoting the alert or toast the page raised, if any). Failed requests to other origins
+are reported as warnings (``detect.third_party: fail`` makes them failures).
+
+A page that is a bot challenge is ``blocked``'s, not an error page; when an expected element is
+missing, an error or maintenance page is reported instead of ``element_missing``.
 
 Why it matters: an error page on the purchase path is a lost sale, and it is invisible in the
 shop's own revenue graphs until hours later.
 
-Not this kind: HTTP 402 (payment_rejected) and 400/422 answers that show invalid form fields
+Not this kind: HTTP 402 (payment_rejected), HTTP 429 (blocked) and 400/422 answers that show invalid form fields
 (validation_error).
 """
 
@@ -18,27 +23,23 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cxmon.detectors.base import DetectorConfig, Origin, StepObservation
+from cxmon.detectors.pages import new_alerts, page_phrase, quote
 from cxmon.model import Finding, Kind, Severity
 
-DEFAULT_ERROR_TEXTS = (
-    "Internal Server Error",
-    "Service Unavailable",
-    "Bad Gateway",
-    "Gateway Timeout",
-    "Something went wrong",
-    "An error occurred",
-    "An unexpected error",
-    "Sorry, an error occurred",
-    "Tapahtui virhe",
-    "Jokin meni vikaan",
-    "Palvelussa on häiriö",
-    "Odottamaton virhe",
-)
 DEFAULT_ERROR_SELECTORS = ("[data-error-page]", "body.error-page")
 
 
 def _form_rejection(obs: StepObservation, status: int) -> bool:
     return status in (400, 422) and bool(obs.snapshot and obs.snapshot.invalid_fields)
+
+
+def _raised_message(obs: StepObservation) -> str:
+    """The message the page raised during the step (an alert, else a toast), to quote."""
+    snap = obs.snapshot
+    if snap is None:
+        return ""
+    fresh = new_alerts(snap) or [m for m in snap.messages if m.new]
+    return fresh[0].text if fresh else ""
 
 
 def _request_severity(origin: Origin, config: DetectorConfig) -> Severity:
@@ -55,7 +56,12 @@ class ErrorPageDetector:
     def detect(self, obs: StepObservation, config: DetectorConfig) -> list[Finding]:
         out: list[Finding] = []
         for r in obs.responses:
-            if r.main_document and r.status >= 400 and r.status != 402 and not _form_rejection(obs, r.status):
+            if (
+                r.main_document
+                and r.status >= 400
+                and r.status not in (402, 429)
+                and not _form_rejection(obs, r.status)
+            ):
                 out.append(
                     obs.finding(
                         Kind.ERROR_PAGE,
@@ -68,29 +74,31 @@ class ErrorPageDetector:
                 break
         snap = obs.snapshot
         if not out and snap is not None:
-            lowered = snap.text.lower()
-            for text in (*config.error_texts, *DEFAULT_ERROR_TEXTS):
-                if text.lower() in lowered:
-                    out.append(
-                        obs.finding(
-                            Kind.ERROR_PAGE,
-                            f'the page shows an error: "{text}"',
-                            matched_text=text,
-                            reason="error_text",
-                        )
+            # A challenge page often says "unavailable" too: it is blocked's, and no error page.
+            found = page_phrase(snap, config, "challenge", "maintenance", "error")
+            if found is not None and found[0] != "challenge":
+                category, text = found
+                what = "a maintenance page" if category == "maintenance" else "an error"
+                out.append(
+                    obs.finding(
+                        Kind.ERROR_PAGE,
+                        f'the page shows {what}: "{quote(snap.text, text)}"',
+                        matched_text=text,
+                        page_text=quote(snap.text, text),
+                        reason="maintenance" if category == "maintenance" else "error_text",
+                        lang=snap.lang,
                     )
-                    break
-            else:
-                if snap.error_selector_hits:
-                    sel = snap.error_selector_hits[0]
-                    out.append(
-                        obs.finding(
-                            Kind.ERROR_PAGE,
-                            f"the page is an error page (matches {sel})",
-                            selector=sel,
-                            reason="error_selector",
-                        )
+                )
+            elif snap.error_selector_hits:
+                sel = snap.error_selector_hits[0]
+                out.append(
+                    obs.finding(
+                        Kind.ERROR_PAGE,
+                        f"the page is an error page (matches {sel})",
+                        selector=sel,
+                        reason="error_selector",
                     )
+                )
         for err in obs.page_errors[:1]:
             out.append(
                 obs.finding(Kind.ERROR_PAGE, f"uncaught JavaScript error: {err}", error=err, reason="page_error")
@@ -111,15 +119,28 @@ class ErrorPageDetector:
             )
         for r in obs.responses:
             if not r.main_document and r.status >= 500:
+                said = _raised_message(obs) if r.origin is not Origin.THIRD_PARTY else ""
                 out.append(
                     obs.finding(
                         Kind.ERROR_PAGE,
-                        f"request answered HTTP {r.status}: {r.method} {r.url}",
+                        f"request answered HTTP {r.status}: {r.method} {r.url}"
+                        + (f'; the page says "{said}"' if said else ""),
                         _request_severity(r.origin, config),
                         url=r.url,
                         status=r.status,
                         origin=r.origin.value,
                         reason="request_status",
+                        page_message=said,
                     )
                 )
-        return out
+        return _one_cause(out)
+
+
+def _one_cause(out: list[Finding]) -> list[Finding]:
+    """A failed request whose message the page raised explains that message's error text: one finding."""
+    quoted = [str(f.evidence.get("page_message") or "") for f in out if f.severity is Severity.FAILURE]
+    return [
+        f
+        for f in out
+        if f.evidence.get("reason") != "error_text" or not any(str(f.evidence["page_text"]) in q for q in quoted if q)
+    ]

@@ -7,7 +7,13 @@ be the target or inside it. A covered element's finding names the cover (tag, id
 cxmon never force-clicks past a problem.
 
 ``element_missing`` means the element is not on the page at all: more often a changed page (the
-scenario needs updating) than a customer-facing fault, so it is reported as its own kind.
+scenario needs updating) than a customer-facing fault, so it is reported as its own kind. Before
+it is reported the page is read: an error or maintenance page (``error_page``), a product that
+cannot be bought (``out_of_stock``) or a bot challenge (``blocked``) is reported instead; a login
+wall or a cookie consent wall is named in the message. The message also compares the page with
+the one the step worked on in its last passing run (kept while the process lives, so ``cxmon
+serve`` knows it after the first good run): "the same page ..., the element gone", or "a
+different page ...: <title>".
 
 Why it matters: a Pay button hidden behind a cookie banner on phones blocks every mobile sale,
 while every server-side check stays green.
@@ -18,6 +24,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from cxmon.detectors.base import Action, DetectorConfig, FailureReason, StepObservation, Unusable
+from cxmon.detectors.pages import wall, where
 from cxmon.model import Finding, Kind
 
 REASONS = {
@@ -28,6 +35,34 @@ REASONS = {
     Unusable.COVERED: "is covered by another element",
     Unusable.UNUSABLE: "cannot be used",
 }
+
+
+WALLS = {
+    "login": "the page asks the customer to log in (a login wall)",
+    "consent": "a cookie consent wall covers the page",
+}
+
+
+def page_context(obs: StepObservation, config: DetectorConfig) -> tuple[str, dict[str, Any]]:
+    """What the page is, for a message about something missing from it: a wall, and the page
+    compared with the step's last passing run. Returns the message tail and the evidence."""
+    snap = obs.snapshot
+    if snap is None:
+        return "", {}
+    said = []
+    evidence: dict[str, Any] = {}
+    found = wall(snap, config)
+    if found is not None:
+        said.append(WALLS[found])
+        evidence["wall"] = found
+    compared = where(obs)
+    if compared:
+        said.append(compared)
+    if snap.identity is not None:
+        evidence["page_title"] = snap.identity.describe()
+    if obs.last_good_page is not None:
+        evidence["last_good_title"] = obs.last_good_page.describe()
+    return (": " + "; ".join(said) if said else ""), evidence
 
 
 class HiddenActionDetector:
@@ -42,12 +77,14 @@ class HiddenActionDetector:
         if fail is None or fail.action is Action.SELECT_METHOD:
             return []
         if fail.reason is FailureReason.MISSING:
+            where, about_page = page_context(obs, config)
             return [
                 obs.finding(
                     Kind.ELEMENT_MISSING,
-                    f"{fail.target} is not on the page",
+                    f"{fail.target} is not on the page" + where,
                     target=fail.target,
                     action=fail.action.value,
+                    **about_page,
                 )
             ]
         probe = fail.probe

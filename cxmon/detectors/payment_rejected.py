@@ -1,7 +1,11 @@
 """payment_rejected: the chosen payment method was declined or is not offered.
 
-On a payment step (stage ``payment``) a rejection is recognised by a decline text on the page or in
-an alert (defaults in English and Finnish, plus ``detect.decline_texts``), a decline selector
+On a payment step (stage ``payment``, or a ``pay:`` action) a rejection is recognised, first by
+signals that need no words: an alert the page raised in answer to the payment (``role=alert``, an
+assertive live region, the alert classes of shop platforms in ``selectors.yml``) while the customer
+stays on, or returns to, the page the step began on — quoted, whatever its language; then by a
+decline text on the page or in an alert (the ``decline`` phrases of cxmon/phrases in the page's
+``lang``, plus ``detect.decline_texts``), a decline selector
 (``detect.decline_selectors``), an HTTP 402 — or another 4xx that is not a form validation
 answer — to a request of the payment step, or a redirect to a failure URL
 (``detect.payment_failure_urls``). A method missing from the payment page is ``payment_rejected``
@@ -17,21 +21,9 @@ import re
 from typing import ClassVar
 
 from cxmon.detectors.base import Action, DetectorConfig, Origin, StepObservation
+from cxmon.detectors.pages import new_alerts, path_of
 from cxmon.model import Finding, Kind, Stage
-
-DEFAULT_DECLINE_TEXTS = (
-    "payment declined",
-    "was declined",
-    "card declined",
-    "payment failed",
-    "payment was refused",
-    "payment was rejected",
-    "payment not accepted",
-    "is not available for this order",
-    "maksu hylättiin",
-    "maksu epäonnistui",
-    "maksua ei hyväksytty",
-)
+from cxmon.phrases import match
 
 
 class PaymentRejectedDetector:
@@ -58,7 +50,7 @@ class PaymentRejectedDetector:
         invalid_form = bool(snap and snap.invalid_fields)
         for r in obs.responses:
             if r.origin in (Origin.OWN, Origin.PROVIDER) and _declines(r.status, r.method, invalid_form):
-                text = _decline_text(obs, config) or ""
+                text = _raised_alert(obs) or _decline_text(obs, config) or ""
                 return [
                     obs.finding(
                         Kind.PAYMENT_REJECTED,
@@ -70,6 +62,18 @@ class PaymentRejectedDetector:
                         decline_text=text,
                     )
                 ]
+        raised = _raised_alert(obs)
+        if raised:
+            return [
+                obs.finding(
+                    Kind.PAYMENT_REJECTED,
+                    f'{method} payment was not accepted: the payment page says "{raised}"',
+                    method=method,
+                    reason="declined",
+                    decline_text=raised,
+                    source="page_alert",
+                )
+            ]
         shown = _decline_text(obs, config)
         if shown:
             return [
@@ -115,20 +119,26 @@ def _declines(status: int, method: str, invalid_form: bool) -> bool:
     return not (status in (400, 422) and invalid_form)
 
 
+def _raised_alert(obs: StepObservation) -> str | None:
+    """An alert raised during the step while the customer stays on (or is back on) the page the
+    step began on: the payment did not go through. Invalid fields make it validation_error's."""
+    snap = obs.snapshot
+    if snap is None or snap.invalid_fields or not obs.start_url or path_of(snap.url) != path_of(obs.start_url):
+        return None
+    fresh = new_alerts(snap)
+    return fresh[0].text[:200] if fresh else None
+
+
 def _decline_text(obs: StepObservation, config: DetectorConfig) -> str | None:
     snap = obs.snapshot
     if snap is None:
         return None
-    texts = tuple(t.lower() for t in (*config.decline_texts, *DEFAULT_DECLINE_TEXTS))
-    for alert in snap.alerts:
-        if any(t in alert.lower() for t in texts):
+    phrases = config.phrases("decline", snap.lang or None)
+    for alert in (*snap.alerts, *(m.text for m in snap.messages)):
+        if match(alert, phrases):
             return alert
-    lowered = snap.text.lower()
-    for t in texts:
-        i = lowered.find(t)
-        if i >= 0:
-            # The sentence around the match is what the customer read.
-            start = max(lowered.rfind("\n", 0, i) + 1, 0)
-            end = lowered.find("\n", i)
-            return snap.text[start : end if end >= 0 else len(snap.text)].strip()[:200]
+    for line in snap.text.splitlines():
+        # The line around the match is what the customer read.
+        if match(line, phrases):
+            return line.strip()[:200]
     return None

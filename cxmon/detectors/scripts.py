@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+from cxmon.detectors.signals import selectors
+
 # Installed in every page before its scripts run. LCP stops updating after the first input and
 # layout shifts right after input do not count, so cxmon reads both per page, before acting.
 WEB_VITALS_INIT = """
@@ -19,6 +23,39 @@ WEB_VITALS_INIT = """
   } catch (e) { /* an old engine without these entry types: no vitals */ }
 })();
 """
+
+# Installed beside the web vitals: records when each alert, live-region message or toast (the
+# selectors of selectors.yml) appeared or changed, so the snapshot can tell a message raised in
+# answer to the step's action from one that was on the page before it.
+MESSAGE_WATCH_INIT = """
+(() => {
+  if (window.__cxmonMessages) return;
+  const SEL = __SELECTORS__;
+  const seen = window.__cxmonMessages = [];
+  const record = (el) => {
+    const now = Date.now();
+    const known = seen.find((r) => r.el === el);
+    if (known) { known.t = now; return; }
+    if (seen.length > 200) seen.shift();
+    seen.push({el, t: now});
+  };
+  const added = (node) => {
+    const el = node.nodeType === 1 ? node : node.parentElement;
+    if (!el) return;
+    try {
+      const box = el.closest(SEL);
+      if (box) { record(box); return; }
+      for (const inner of el.querySelectorAll(SEL)) record(inner);
+    } catch (e) { /* a selector this engine does not know */ }
+  };
+  new MutationObserver((mutations) => {
+    for (const m of mutations) {
+      if (m.type === 'childList') m.addedNodes.forEach(added);
+      else added(m.target);
+    }
+  }).observe(document, {childList: true, subtree: true, characterData: true});
+})();
+""".replace("__SELECTORS__", json.dumps(", ".join((*selectors()["message_alert"], *selectors()["message_status"]))))
 
 # Reads the facts every detector needs in one round trip: text, error/decline markers, invalid
 # form fields, alerts and the document's timings.
@@ -60,10 +97,82 @@ PAGE_SNAPSHOT = """
   const v = window.__cxmonVitals;
   if (v && v.lcp !== null) timings.lcp = v.lcp / 1000;
   if (v) timings.cls = v.cls;
+  const shown = (el) => {
+    try { return el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true}); } catch (e) { return true; }
+  };
+  const matches = (el, sels) => sels.find((s) => { try { return el.matches(s); } catch (e) { return false; } });
+  // Messages: the outermost matches only, each marked new when it (or a part) appeared since the step began.
+  const records = window.__cxmonMessages || [];
+  const boxes = [];
+  for (const s of [...cfg.alert_selectors, ...cfg.status_selectors]) {
+    try {
+      for (const el of document.querySelectorAll(s)) if (!boxes.includes(el)) boxes.push(el);
+    } catch (e) { /* unknown selector */ }
+  }
+  const messages = [];
+  for (const el of boxes) {
+    if (boxes.some((o) => o !== el && o.contains(el)) || !shown(el)) continue;
+    const t = (el.innerText || '').trim().replace(/\\s+/g, ' ');
+    if (!t) continue;
+    let alertBy = matches(el, cfg.alert_selectors);
+    for (const s of alertBy ? [] : cfg.alert_selectors) {
+      try { if (el.querySelector(s)) { alertBy = s; break; } } catch (e) { /* unknown selector */ }
+    }
+    const fresh = records.some((r) => r.t >= cfg.since && (el.contains(r.el) || r.el.contains(el)));
+    messages.push({text: t.slice(0, 300), role: alertBy ? 'alert' : 'status', new: fresh,
+                   source: alertBy || matches(el, cfg.status_selectors) || ''});
+    if (messages.length >= 20) break;
+  }
+  // schema.org availability and product name, from JSON-LD and microdata.
+  const availability = [];
+  let product = '';
+  const last = (x) => String(x || '').split('/').pop().trim();
+  const walk = (node) => {
+    if (Array.isArray(node)) { node.forEach(walk); return; }
+    if (!node || typeof node !== 'object') return;
+    const type = [].concat(node['@type'] || []).map(String);
+    if (!product && type.includes('Product') && node.name) product = String(node.name);
+    if (node.availability) availability.push(last(node.availability['@id'] || node.availability));
+    for (const k of Object.keys(node)) if (k !== 'availability') walk(node[k]);
+  };
+  for (const s of document.querySelectorAll('script[type="application/ld+json"]')) {
+    try { walk(JSON.parse(s.textContent)); } catch (e) { /* malformed JSON-LD */ }
+  }
+  for (const el of document.querySelectorAll('[itemprop="availability"]')) {
+    availability.push(last(el.getAttribute('href') || el.getAttribute('content') || el.textContent));
+  }
+  if (!product) {
+    const n = document.querySelector('[itemtype*="schema.org/Product"] [itemprop="name"]');
+    if (n) product = (n.getAttribute('content') || n.textContent || '').trim();
+  }
+  // What the page is: its title, main heading, landmarks and forms.
+  const h = document.querySelector('h1, [role="heading"][aria-level="1"]') || document.querySelector('h2');
+  const landmarks = [...document.querySelectorAll(
+    'main, nav, header, footer, aside, [role="main"], [role="navigation"], [role="banner"], '
+    + '[role="contentinfo"], [role="search"]'
+  )].map((el) => (el.getAttribute('role') || el.tagName.toLowerCase())
+      + (el.getAttribute('aria-label') ? ' ' + el.getAttribute('aria-label') : '')).slice(0, 20);
+  const forms = [...document.querySelectorAll('form')].map((f) =>
+    f.getAttribute('aria-label') || f.getAttribute('name') || f.id
+    || (f.getAttribute('action') || '').split('?')[0] || 'form'
+  ).slice(0, 10);
+  const signal_hits = {};
+  for (const [cat, sels] of Object.entries(cfg.signal_selectors)) {
+    const found = sels.filter((s) => {
+      try {
+        return [...document.querySelectorAll(s)].some((el) => cat === 'challenge' || shown(el));
+      } catch (e) { return false; }
+    });
+    if (found.length) signal_hits[cat] = found;
+  }
   return {
     url: location.href, title: document.title, text,
     error_selector_hits: hits(cfg.error_selectors), decline_selector_hits: hits(cfg.decline_selectors),
     invalid_fields: invalid, alerts, timings,
+    lang: document.documentElement.lang || '', messages, availability, product: product.slice(0, 200),
+    identity: {title: document.title, heading: h ? (h.innerText || h.textContent || '').trim().slice(0, 200) : '',
+               landmarks, forms},
+    signal_hits,
   };
 }
 """

@@ -22,7 +22,7 @@ from playwright.async_api import Error as PlaywrightError
 from cxmon.detectors import DetectorConfig, DetectorSet, make_config
 from cxmon.detectors.base import BudgetMode, StepObservation, origin_of
 from cxmon.detectors.recording import recording_path, write_recording
-from cxmon.detectors.scripts import WEB_VITALS_INIT
+from cxmon.detectors.scripts import MESSAGE_WATCH_INIT, WEB_VITALS_INIT
 from cxmon.durations import format_duration
 from cxmon.errors import InfrastructureError
 from cxmon.mailcheck import EmailCheck, finish_email_check, pending_email
@@ -40,7 +40,7 @@ from cxmon.runner.browser import browser_processes, launch_browser
 from cxmon.runner.cleanup import send_cleanup, should_run
 from cxmon.runner.evidence import EvidenceWriter
 from cxmon.runner.identity import apply_header, default_user_agent, route_header, user_agent_suffix, with_suffix
-from cxmon.runner.steps import JourneySession, ObservationSink
+from cxmon.runner.steps import JourneySession, ObservationSink, PageMemory
 from cxmon.scenario import Journey
 
 log = logging.getLogger("cxmon.runner")
@@ -129,6 +129,9 @@ class Runner:
         self._default_user_agent: str | None = None
         # Confirmation e-mails still to check, by id() of the result they belong to.
         self._email_checks: dict[int, EmailCheck] = {}
+        # What each journey's steps looked like when they last passed: lives as long as the runner
+        # (a `serve` process), so a missing element can be told from a different page.
+        self.page_memory: PageMemory = {}
 
     async def __aenter__(self) -> Runner:
         await self.start()
@@ -374,6 +377,7 @@ class Runner:
             probe_actions=self.probe,
             step_timeout=opts.step_timeout,
             sink=self._observation_sink(journey, config),
+            page_memory=self.page_memory,
         )
         await self._walk(journey, session, result, browser)
         if not browser.is_connected():
@@ -404,6 +408,7 @@ class Runner:
         contexts.append(context)
         await route_header(context, scenario.http.identify, [base_url, *scenario.detect.provider_origins])
         await context.add_init_script(WEB_VITALS_INIT)
+        await context.add_init_script(MESSAGE_WATCH_INIT)
         if tracing:
             # Screencast frames would show typed secrets; DOM snapshots are scrubbed as text.
             await context.tracing.start(snapshots=True, screenshots=not journey.redactor, sources=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
@@ -21,13 +22,17 @@ from cxmon.detectors import DetectorConfig
 from cxmon.detectors.base import (
     FailedRequest,
     InvalidField,
+    MessageRole,
     Origin,
+    PageIdentity,
+    PageMessage,
     PageSnapshot,
     Response,
     StepObservation,
     origin_of,
 )
 from cxmon.detectors.scripts import PAGE_SNAPSHOT
+from cxmon.detectors.signals import PAGE_CATEGORIES, selectors
 
 MAX_TEXT = 20_000
 # A page whose navigation never completes (a shop that accepts and never answers) leaves
@@ -47,6 +52,8 @@ class EventRecorder:
         self.own_origin = own_origin
         self.provider_origins = provider_origins
         self.obs: StepObservation | None = None
+        self.step_started_ms = 0.0
+        """When the current step began (epoch ms, the page's ``Date.now()`` clock): messages raised since are new."""
         self.navigations = 0
         self.fatal = asyncio.Event()
         self.console: list[str] = []
@@ -65,6 +72,9 @@ class EventRecorder:
         """Starts filing events into ``obs``."""
         self.obs = obs
         self.fatal.clear()
+        self.step_started_ms = time.time() * 1000
+        if not obs.start_url:
+            obs.start_url = self.page.url
 
     def end(self) -> None:
         """Stops filing events: what happens between steps belongs to no step."""
@@ -140,6 +150,7 @@ class EventRecorder:
             "error_selectors": list(config.error_selectors),
             "decline_selectors": list(config.decline_selectors),
             "validation_selectors": list(config.validation_selectors),
+            **_signal_cfg(self.step_started_ms),
         }
         data = await self._read_main_frame(cfg)
         if data is None:
@@ -155,6 +166,7 @@ class EventRecorder:
                 snap.invalid_fields.extend(part.invalid_fields)
                 snap.alerts.extend(part.alerts)
                 snap.decline_selector_hits.extend(part.decline_selector_hits)
+                snap.messages.extend(part.messages)
                 snap.text += "\n" + part.text
         return snap
 
@@ -177,6 +189,17 @@ class EventRecorder:
         return None
 
 
+def _signal_cfg(since_ms: float) -> dict[str, Any]:
+    """The snapshot script's share of selectors.yml, and the time from which a message is new."""
+    shipped = selectors()
+    return {
+        "since": since_ms,
+        "alert_selectors": list(shipped["message_alert"]),
+        "status_selectors": list(shipped["message_status"]),
+        "signal_selectors": {c: list(shipped[c]) for c in PAGE_CATEGORIES},
+    }
+
+
 def _to_snapshot(data: dict[str, Any]) -> PageSnapshot:
     """The snapshot from what the page script returned."""
     fields = [InvalidField(str(f.get("field") or ""), str(f.get("message") or "")) for f in data["invalid_fields"]]
@@ -189,4 +212,24 @@ def _to_snapshot(data: dict[str, Any]) -> PageSnapshot:
         invalid_fields=fields,
         alerts=list(data["alerts"]),
         timings={k: float(v) for k, v in data["timings"].items()},
+        lang=str(data.get("lang") or ""),
+        messages=[
+            PageMessage(str(m["text"]), MessageRole(m["role"]), bool(m["new"]), str(m.get("source") or ""))
+            for m in data.get("messages") or ()
+        ],
+        availability=[str(a) for a in data.get("availability") or () if a],
+        product=str(data.get("product") or ""),
+        identity=_identity(data.get("identity")),
+        signal_hits={str(k): [str(s) for s in v] for k, v in (data.get("signal_hits") or {}).items()},
+    )
+
+
+def _identity(data: dict[str, Any] | None) -> PageIdentity | None:
+    if not data:
+        return None
+    return PageIdentity(
+        str(data.get("title") or ""),
+        str(data.get("heading") or ""),
+        [str(x) for x in data.get("landmarks") or ()],
+        [str(x) for x in data.get("forms") or ()],
     )

@@ -17,7 +17,15 @@ from collections.abc import Callable
 from playwright.async_api import Page
 
 from cxmon.detectors import DetectorConfig, DetectorSet
-from cxmon.detectors.base import Action, BudgetMode, FailureReason, PageSnapshot, StepObservation, origin_of
+from cxmon.detectors.base import (
+    Action,
+    BudgetMode,
+    FailureReason,
+    PageIdentity,
+    PageSnapshot,
+    StepObservation,
+    origin_of,
+)
 from cxmon.model import Finding, Kind, Severity, Stage, StepResult, StepStatus
 from cxmon.runner.actions import ActionDriver, StepStop
 from cxmon.runner.checks import check_confirm, check_expect
@@ -27,6 +35,8 @@ from cxmon.scenario import Journey, Step
 
 ObservationSink = Callable[[int, StepObservation, list[Finding]], None]
 """Called with each step's number (from 1), observation and findings (``--record-observations``)."""
+PageMemory = dict[tuple[str, str], PageIdentity]
+"""The page each (journey, step) worked on in its last passing run: what ``element_missing`` compares with."""
 
 
 class JourneySession:
@@ -43,8 +53,12 @@ class JourneySession:
         probe_actions: bool = True,
         step_timeout: float | None = None,
         sink: ObservationSink | None = None,
+        page_memory: PageMemory | None = None,
     ) -> None:
         self.journey = journey
+        self.page_memory: PageMemory = {} if page_memory is None else page_memory
+        self._page_now: PageIdentity | None = None
+        """The page the last step ended on: where the next step (without ``goto``) finds its elements."""
         self.page = page
         self.detectors = detectors
         self.config = config
@@ -79,6 +93,9 @@ class JourneySession:
             budget_seconds=budget,
             budget_mode=BudgetMode(budget_mode),
         )
+        obs.last_good_page = self.page_memory.get(self._memory_key(step))
+        # A step without goto finds its elements on the page the previous step ended on.
+        worked_on = self._page_now if step.goto is None else None
         self.recorder.begin(obs)
         self.steps_run += 1
         started_at = time.time()
@@ -97,7 +114,23 @@ class JourneySession:
         self.recorder.end()
         if self.sink is not None:
             self.sink(self.steps_run, obs, findings)
-        return _result(obs, findings, started_at, self.page.url)
+        result = _result(obs, findings, started_at, self.page.url)
+        self._remember_page(step, obs, result, worked_on)
+        return result
+
+    def _memory_key(self, step: Step) -> tuple[str, str]:
+        return (self.journey.key.id, step.name)
+
+    def _remember_page(
+        self, step: Step, obs: StepObservation, result: StepResult, worked_on: PageIdentity | None
+    ) -> None:
+        """Keeps the page a passing step worked on (a ``goto`` step: the page it ended on), for the
+        next run's ``element_missing``."""
+        ended_on = obs.snapshot.identity if obs.snapshot is not None else None
+        page = worked_on or ended_on
+        if result.status is StepStatus.PASSED and page is not None:
+            self.page_memory[self._memory_key(step)] = page
+        self._page_now = ended_on
 
     async def _walk_step(self, step: Step, obs: StepObservation, t0: float) -> bool:
         """Performs the step's actions and checks within its time limit.

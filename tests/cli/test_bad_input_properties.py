@@ -159,6 +159,8 @@ def broken_scenarios(draw: st.DrawFn) -> dict[str, Any]:
             parent[path[-1]]
         except (KeyError, IndexError, TypeError):
             continue
+        if not isinstance(parent, (dict, list)):
+            continue  # an earlier change made the parent a scalar (a string indexes, but cannot be assigned)
         how = draw(st.sampled_from(["replace", "delete", "unknown_key"]))
         if how == "replace":
             parent[path[-1]] = draw(wrong_values)

@@ -180,6 +180,27 @@ def _failures_of_kind(kind: str) -> Callable[[AlertParams], str]:
     return expr
 
 
+NOT_AN_OUTAGE = ("out_of_stock", "blocked")
+"""Failure kinds that are not the shop's outage: a product out of stock (merchandising) and the shop's
+bot defences stopping the monitor (whoever runs the WAF/CDN). They have their own ticket-level
+alerts and do not page the shop's on-call through the journey alerts."""
+_NOT_AN_OUTAGE_RE = "|".join(NOT_AN_OUTAGE)
+
+
+def _only_non_outage_failures(p: AlertParams) -> str:
+    """Journeys whose every failure in the window is of a kind in :data:`NOT_AN_OUTAGE`."""
+    return (
+        f'(\n  sum by ({J}) (increase(cxmon_failures_total{{kind=~"{_NOT_AN_OUTAGE_RE}"}}[{p.failure_window}])) > 0\n'
+        f"  unless on ({J})\n"
+        f'  sum by ({J}) (increase(cxmon_failures_total{{kind!~"{_NOT_AN_OUTAGE_RE}"}}[{p.failure_window}])) > 0\n)'
+    )
+
+
+def _failing_journeys(p: AlertParams) -> str:
+    """Failing journeys, except those failing only because of a kind that is not an outage."""
+    return f"cxmon_journey_success == 0\nunless on ({J})\n{_only_non_outage_failures(p)}\n{NOT_IN_MAINTENANCE}"
+
+
 _WHERE = (
     "scenario {{ $labels.scenario }}, payment method {{ $labels.payment_method }}, "
     "device {{ $labels.device }}, location {{ $labels.location }}"
@@ -193,7 +214,8 @@ ALERTS: tuple[AlertRule, ...] = (
         name="CxmonJourneyFailing",
         group="cxmon-shop",
         severity=Severity.PAGE,
-        expr=lambda p: "cxmon_journey_success == 0\n" + NOT_IN_MAINTENANCE,
+        # A product out of stock or the shop's bot defences are not an outage: their own alerts say so.
+        expr=_failing_journeys,
         for_param="failing_for",
         keep_firing=True,
         summary="Checkout journey {{ $labels.scenario }} fails "
@@ -208,8 +230,7 @@ ALERTS: tuple[AlertRule, ...] = (
         group="cxmon-shop",
         severity=Severity.PAGE,
         expr=lambda p: (
-            "count by (scenario, payment_method, device) (\n"
-            f"  cxmon_journey_success == 0\n  {NOT_IN_MAINTENANCE}\n) >= {p.min_locations}"
+            f"count by (scenario, payment_method, device) (\n  {_failing_journeys(p)}\n) >= {p.min_locations}"
         ),
         for_param="many_locations_for",
         keep_firing=True,
@@ -290,6 +311,46 @@ ALERTS: tuple[AlertRule, ...] = (
         "failed request of its own origin at " + _STEP + " of " + _WHERE + ": " + _FAILURES + ". "
         "Check first: the status and URL in the run's "
         "evidence, then the shop's server logs for that URL and time.",
+    ),
+    AlertRule(
+        name="CxmonProductOutOfStock",
+        group="cxmon-shop",
+        # Not an outage: the shop works, this journey's product cannot be bought. Whoever owns the
+        # catalogue (or the scenario) acts in working hours; the shop's on-call is not paged.
+        severity=Severity.TICKET,
+        expr=_failures_of_kind("out_of_stock"),
+        for_param="failure_for",
+        keep_firing=True,
+        summary="The product of {{ $labels.scenario }} cannot be bought (out of stock)",
+        description="The product the journey buys is out of stock, sold out or discontinued at "
+        + _STEP
+        + " of "
+        + _WHERE
+        + ": "
+        + _FAILURES
+        + ". The journey cannot check the rest of the purchase path. Check first: the product "
+        "and its availability in the run's evidence; restock it or point the scenario at a "
+        "product that is always in stock.",
+    ),
+    AlertRule(
+        name="CxmonMonitorBlocked",
+        group="cxmon-shop",
+        # Not the shop's outage: a bot defence (WAF, CDN, captcha) or a rate limit stops the
+        # monitor; whoever runs those defences acts, and checks whether customers are hit too.
+        severity=Severity.TICKET,
+        expr=_failures_of_kind("blocked"),
+        for_param="failure_for",
+        keep_firing=True,
+        summary="Bot defences block {{ $labels.scenario }} at step {{ $labels.step }}",
+        description="The shop answered with a bot challenge, a captcha, a block page or HTTP 429 at "
+        + _STEP
+        + " of "
+        + _WHERE
+        + ": "
+        + _FAILURES
+        + ". The purchase path is not being checked. Check first: the WAF/CDN bot rules and rate "
+        "limits (allow the monitor by its identifying header or address), then whether real "
+        "customers meet the same challenge.",
     ),
     AlertRule(
         name="CxmonStepSlow",
