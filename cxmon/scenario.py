@@ -92,6 +92,11 @@ class Locator(_Strict):
     title: str | None = None
     selector: str | None = Field(None, description="A Playwright selector, e.g. '#pay' or 'text=Pay now'")
     nth: int | None = Field(None, description="Which match to use when several match (0-based)")
+    strict: bool | None = Field(
+        None,
+        description="Several visible matches fail the step (true) or only warn (false); "
+        "default: the scenario's strict",
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Locator:
@@ -218,24 +223,49 @@ class Pay(_Strict):
     )
 
 
+def _check_regex(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+    return value
+
+
+class OrderNumber(_Strict):
+    """Where the order number is: the text of an element, optionally narrowed by a pattern."""
+
+    locator: LocatorArg = Field(description="The element that shows the order number")
+    pattern: str | None = Field(
+        None, description="A regular expression applied to the element's text (group 1, else the match)"
+    )
+
+    @field_validator("pattern")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        return _check_regex(value)
+
+
 class Confirm(_Strict):
     """The order confirmation a customer must see after paying."""
 
     text: str | None = Field(None, description="Text the confirmation page shows, e.g. 'Thank you'")
-    order_number: str | None = Field(
-        None, description="A regular expression that captures the order number (group 1, else the match)"
+    order_number: str | OrderNumber | None = Field(
+        None,
+        description="A regular expression that captures the order number in the page text (group 1, else "
+        "the match), or {locator: ..., pattern: ...}: the text of an element",
     )
     url: str | None = Field(None, description="A regular expression the confirmation URL matches")
 
-    @field_validator("order_number", "url")
+    @field_validator("url")
     @classmethod
     def _regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"not a valid regular expression: {exc}") from None
-        return value
+        return _check_regex(value)
+
+    @field_validator("order_number")
+    @classmethod
+    def _order_regex(cls, value: str | OrderNumber | None) -> str | OrderNumber | None:
+        return _check_regex(value) if isinstance(value, str) else value
 
 
 class StepAction(StrEnum):
@@ -456,6 +486,9 @@ class Scenario(_Strict):
     detect: Detect = Field(default_factory=Detect)
     http: Http = Field(default_factory=Http, description="Basic auth and headers for protected deploys")
     steps: list[Step] = Field(min_length=1)
+    strict: bool = Field(
+        False, description="An action locator matching several visible elements fails the step instead of warning"
+    )
     cleanup: Cleanup | None = Field(None, description="A request that undoes the test order after the journey")
 
     @field_validator("base_url")

@@ -9,11 +9,17 @@ from cxmon.scenario import Locator
 
 
 def resolve(scope: Page | Frame, loc: Locator, include_hidden: bool = False) -> PWLocator:
-    """A Playwright locator for a scenario locator.
+    """A Playwright locator for a scenario locator: its ``nth`` match, else the first.
 
     Role locators skip hidden elements unless ``include_hidden``: cxmon needs both to tell a
     hidden action element (a customer-facing fault) from a missing one (a changed page).
     """
+    found = resolve_all(scope, loc, include_hidden)
+    return found.nth(loc.nth) if loc.nth is not None else found.first
+
+
+def resolve_all(scope: Page | Frame, loc: Locator, include_hidden: bool = False) -> PWLocator:
+    """A Playwright locator for every match of a scenario locator (to tell an ambiguous one)."""
     if loc.role is not None:
         found = scope.get_by_role(loc.role, name=loc.name, exact=loc.exact, include_hidden=include_hidden)  # type: ignore[arg-type]
     elif loc.text is not None:
@@ -32,4 +38,4 @@ def resolve(scope: Page | Frame, loc: Locator, include_hidden: bool = False) -> 
         found = scope.get_by_title(loc.title, exact=loc.exact)
     else:
         found = scope.locator(loc.selector or "")
-    return found.nth(loc.nth) if loc.nth is not None else found.first
+    return found

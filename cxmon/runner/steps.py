@@ -18,7 +18,7 @@ from playwright.async_api import Page
 
 from cxmon.detectors import DetectorConfig, DetectorSet
 from cxmon.detectors.base import Action, BudgetMode, FailureReason, PageSnapshot, StepObservation, origin_of
-from cxmon.model import Finding, Kind, Severity, Stage, StepResult, StepStatus
+from cxmon.model import DEFAULT_LABEL, Finding, Kind, Severity, Stage, StepResult, StepStatus
 from cxmon.runner.actions import ActionDriver, StepStop
 from cxmon.runner.checks import check_confirm, check_expect
 from cxmon.runner.events import EventRecorder
@@ -54,6 +54,7 @@ class JourneySession:
         base_url = base_url.rstrip("/")
         self.recorder = EventRecorder(page, origin_of(base_url), provider_origins)
         self.driver = ActionDriver(page, self.recorder, base_url, probe_actions)
+        self.driver.strict_locators = journey.scenario.strict
         self.order_number: str | None = None
         self.steps_run = 0
 
@@ -77,6 +78,7 @@ class JourneySession:
             budget_seconds=budget,
             budget_mode=BudgetMode(budget_mode),
         )
+        obs.journey_payment_method = _journey_payment_method(self.journey)
         self.recorder.begin(obs)
         self.steps_run += 1
         started_at = time.time()
@@ -193,6 +195,12 @@ def _result(obs: StepObservation, findings: list[Finding], started_at: float, pa
         findings,
         timings,
     )
+
+
+def _journey_payment_method(journey: Journey) -> str | None:
+    """The journey's ``payment_method`` label; ``None`` when the scenario has no such dimension."""
+    method = journey.key.payment_method
+    return None if method == DEFAULT_LABEL else method
 
 
 def _bare_findings(obs: StepObservation) -> list[Finding]:
