@@ -27,7 +27,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationError,
     WithJsonSchema,
     field_validator,
@@ -246,11 +248,22 @@ class OrderNumber(_Strict):
         return _check_regex(value)
 
 
+# The two forms of ``order_number``, told apart by their YAML type; the tags are left out of the
+# locations in error messages (see ``_message``).
+_REGEX_FORM, _LOCATOR_FORM = "<regex>", "<locator>"
+_UNION_TAGS = frozenset({_REGEX_FORM, _LOCATOR_FORM})
+
+OrderNumberArg = Annotated[
+    Annotated[str, Tag(_REGEX_FORM)] | Annotated[OrderNumber, Tag(_LOCATOR_FORM)],
+    Discriminator(lambda v: _LOCATOR_FORM if isinstance(v, dict | OrderNumber) else _REGEX_FORM),
+]
+
+
 class Confirm(_Strict):
     """The order confirmation a customer must see after paying."""
 
     text: str | None = Field(None, description="Text the confirmation page shows, e.g. 'Thank you'")
-    order_number: str | OrderNumber | None = Field(
+    order_number: OrderNumberArg | None = Field(
         None,
         description="A regular expression that captures the order number in the page text (group 1, else "
         "the match), or {locator: ..., pattern: ...}: the text of an element",
@@ -744,7 +757,7 @@ def _inner_model(annotation: Any) -> Any:
 
 
 def _message(err: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
-    loc = tuple(err["loc"])
+    loc = tuple(part for part in err["loc"] if part not in _UNION_TAGS)
     kind = err["type"]
     where = _format_loc(loc)
     if kind == "extra_forbidden":

@@ -35,6 +35,10 @@ EXPECTED = {
     "got 'Mobile Pay'",
     "invalid-bad-regex.yml": "5: steps[0].confirm.order_number: not a valid regular expression: unterminated "
     "character set at position 8",
+    "invalid-order-number-pattern.yml": "5: steps[0].confirm.order_number.pattern: not a valid regular expression: "
+    "unterminated character set at position 1",
+    "invalid-order-number-no-locator.yml": "5: steps[0].confirm.order_number: missing required key 'locator'",
+    "invalid-strict.yml": "3: strict: expected true or false, got 'yes please'",
     "invalid-not-a-mapping.yml": "1: expected a mapping of scenario keys (name, base_url, steps, ...), got a list",
     "invalid-when-without-matrix.yml": "6: steps[0].when.payment_method: the scenario has no "
     "matrix.payment_method to select from",

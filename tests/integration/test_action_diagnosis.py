@@ -1,0 +1,105 @@
+"""What cxmon says about the actions of a journey on the demo shop: an ambiguous locator, a decline
+in a step without ``pay``, and a confirmation page without the order confirmation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from cxmon.model import Kind, Outcome, Severity, StepStatus
+from cxmon.runner import Runner, RunOptions
+from cxmon.scenario import Journey, load_scenario
+from tests.helpers import demo_env, write_demo_scenario
+
+pytestmark = pytest.mark.browser
+
+# The home page lists every product with the same markup: this locator matches all their links.
+EVERY_PRODUCT_LINK = {"css": ".product-card a"}
+
+
+@pytest.fixture(scope="module")
+async def runner():
+    async with Runner(RunOptions(trace="off", step_timeout=6.0)) as r:
+        yield r
+
+
+def _journey(shop: Any, tmp_path: Path, edit: Any, **changes: Any) -> Journey:
+    path = write_demo_scenario(tmp_path, methods=["invoice"], budgets={"step": "30s", "journey": "120s"}, **changes)
+    data = yaml.safe_load(path.read_text())
+    steps = {s["name"]: s for s in data["steps"]}
+    edit(steps)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    [journey] = load_scenario(path, env=demo_env(shop)).journeys()
+    return journey
+
+
+def _product_link(locator: dict[str, Any]) -> Any:
+    def edit(steps: dict[str, Any]) -> None:
+        steps["product"]["click"] = locator
+
+    return edit
+
+
+async def test_an_ambiguous_locator_warns_and_the_journey_passes(runner: Runner, demo_shop, tmp_path: Path) -> None:
+    result = await runner.run_journey(_journey(demo_shop, tmp_path, _product_link(EVERY_PRODUCT_LINK)))
+    assert result.outcome is Outcome.PASS, result.to_dict()
+    [warning] = result.all_findings()
+    assert (warning.kind, warning.severity, warning.step) == (Kind.ELEMENT_MISSING, Severity.WARNING, "product")
+    assert warning.evidence["reason"] == "ambiguous"
+    assert warning.evidence["matches"] >= 2
+    assert f"matches {warning.evidence['matches']} visible elements" in warning.message
+    assert "nth" in warning.message
+
+
+async def test_nth_says_which_match_is_meant(runner: Runner, demo_shop, tmp_path: Path) -> None:
+    result = await runner.run_journey(_journey(demo_shop, tmp_path, _product_link({**EVERY_PRODUCT_LINK, "nth": 0})))
+    assert result.outcome is Outcome.PASS, result.to_dict()
+    assert result.all_findings() == []
+
+
+async def test_strict_makes_an_ambiguous_locator_fail(runner: Runner, demo_shop, tmp_path: Path) -> None:
+    result = await runner.run_journey(_journey(demo_shop, tmp_path, _product_link(EVERY_PRODUCT_LINK), strict=True))
+    assert result.outcome is Outcome.FAIL
+    [failure] = result.failures()
+    assert (failure.kind, failure.step, failure.stage.value) == (Kind.ELEMENT_MISSING, "product", "browse")
+    assert failure.evidence["strict"] is True
+    # The action was not done: the customer is still on the home page.
+    assert [s.status for s in result.steps][1] is StepStatus.FAILED
+    assert result.steps[1].url.rstrip("/") == demo_shop.url.rstrip("/")
+
+
+async def test_a_locator_can_relax_the_scenario_strictness(runner: Runner, demo_shop, tmp_path: Path) -> None:
+    edit = _product_link({**EVERY_PRODUCT_LINK, "strict": False})
+    result = await runner.run_journey(_journey(demo_shop, tmp_path, edit, strict=True))
+    assert result.outcome is Outcome.PASS, result.to_dict()
+    assert [f.severity for f in result.all_findings()] == [Severity.WARNING]
+
+
+async def test_a_decline_without_pay_names_the_journeys_method(runner: Runner, demo_shop, tmp_path: Path) -> None:
+    demo_shop.faults.add("payment_rejected:invoice")
+
+    def choose_by_hand(steps: dict[str, Any]) -> None:
+        pay = steps["pay"]
+        del pay["pay"]
+        pay["check"] = [{"role": "radio", "name": "Invoice"}]
+
+    result = await runner.run_journey(_journey(demo_shop, tmp_path, choose_by_hand))
+    [failure] = result.failures()
+    assert (failure.kind, failure.step) == (Kind.PAYMENT_REJECTED, "pay"), failure.to_dict()
+    assert failure.message.startswith("invoice payment was declined"), failure.message
+    assert failure.evidence["method"] == "invoice"
+
+
+async def test_a_missing_confirmation_names_the_page_the_customer_saw(
+    runner: Runner, demo_shop, tmp_path: Path
+) -> None:
+    demo_shop.faults.add("confirmation_missing")
+    result = await runner.run_journey(_journey(demo_shop, tmp_path, lambda steps: None))
+    [failure] = result.failures()
+    assert failure.kind is Kind.CONFIRMATION_MISSING, failure.to_dict()
+    assert 'the customer ended on "' in failure.message, failure.message
+    assert failure.evidence["path"].startswith("/order/"), failure.to_dict()
+    assert failure.evidence["title"], failure.to_dict()
