@@ -39,6 +39,7 @@ async def pay(driver: ActionDriver, spec: Pay, deadline: float) -> None:
     page = driver.page
     method = spec.method
     fields = (*spec.fill, *spec.method_fields.get(method, ()))
+    found: bool | None
     if spec.select is not None:
         chooser = resolve(page, spec.select)
         target = spec.select.describe()
