@@ -21,10 +21,10 @@ pytestmark = pytest.mark.browser
 HERE = Path(__file__).parent
 
 
-def _journey(shop: Shop3, tmp_path: Path, edit: Any = None) -> Journey:
-    """The documented scenario (tests/shop3/checkout.yml) with budgets that leave room for a loaded
-    machine: these tests are about what cxmon does, not about this shop's speed."""
-    data = yaml.safe_load((HERE / "checkout.yml").read_text(encoding="utf-8"))
+def _journey(shop: Shop3, tmp_path: Path, edit: Any = None, name: str = "checkout.yml") -> Journey:
+    """A documented scenario (tests/shop3/checkout.yml by default) with budgets that leave room for
+    a loaded machine: these tests are about what cxmon does, not about this shop's speed."""
+    data = yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
     data["budgets"] = {"step": "30s", "journey": "120s"}
     if edit is not None:
         edit(data)
@@ -40,15 +40,18 @@ async def runner():
         yield r
 
 
-async def test_documented_pay_and_styled_controls_pass_clean(shop3: Shop3, runner: Runner, tmp_path: Path) -> None:
-    # checkout.yml checks a styled radio and terms checkbox (native inputs at opacity 0 under their
+@pytest.mark.parametrize(("name", "prefix"), [("checkout.yml", "PL"), ("checkout-de.yml", "DE")])
+async def test_documented_pay_and_styled_controls_pass_clean(
+    name: str, prefix: str, shop3: Shop3, runner: Runner, tmp_path: Path
+) -> None:
+    # The scenario checks a styled radio and terms checkbox (native inputs at opacity 0 under their
     # drawn boxes) and uses pay: card on a page with one method and no chooser.
-    journey = _journey(shop3, tmp_path)
+    journey = _journey(shop3, tmp_path, name=name)
     assert [s.pay.method for s in journey.steps if s.pay] == ["card"]
     result = await runner.run_journey(journey)
     assert result.outcome is Outcome.PASS, result.to_dict()
     assert [f.to_dict() for f in result.all_findings()] == []
-    assert re.fullmatch(r"PL-\d+", result.order_number or "")
+    assert re.fullmatch(prefix + r"-\d+", result.order_number or "")
 
 
 async def test_an_unchecked_terms_box_is_what_the_shop_rejects(shop3: Shop3, runner: Runner, tmp_path: Path) -> None:
