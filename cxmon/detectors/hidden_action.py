@@ -88,7 +88,7 @@ def _ambiguous(obs: StepObservation) -> list[Finding]:
             Kind.ELEMENT_MISSING,
             f"{a.target} matches {a.count} visible elements"
             + ("; strict: not done" if a.strict else "; cxmon used the first")
-            + ": add nth, or a narrower locator",
+            + ": add nth, within, or a narrower locator",
             Severity.FAILURE if a.strict else Severity.WARNING,
             target=a.target,
             action=a.action.value,

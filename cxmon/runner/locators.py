@@ -20,22 +20,24 @@ def resolve(scope: Page | Frame, loc: Locator, include_hidden: bool = False) -> 
 
 def resolve_all(scope: Page | Frame, loc: Locator, include_hidden: bool = False) -> PWLocator:
     """A Playwright locator for every match of a scenario locator (to tell an ambiguous one)."""
+    # A Playwright locator offers the same get_by_* methods as a page: search inside it.
+    base: Page | Frame | PWLocator = scope if loc.within is None else resolve(scope, loc.within)
     if loc.role is not None:
-        found = scope.get_by_role(loc.role, name=loc.name, exact=loc.exact, include_hidden=include_hidden)  # type: ignore[arg-type]
+        found = base.get_by_role(loc.role, name=loc.name, exact=loc.exact, include_hidden=include_hidden)  # type: ignore[arg-type]
     elif loc.text is not None:
-        found = scope.get_by_text(loc.text, exact=loc.exact)
+        found = base.get_by_text(loc.text, exact=loc.exact)
     elif loc.label is not None:
-        found = scope.get_by_label(loc.label, exact=loc.exact)
+        found = base.get_by_label(loc.label, exact=loc.exact)
     elif loc.test_id is not None:
-        found = scope.get_by_test_id(loc.test_id)
+        found = base.get_by_test_id(loc.test_id)
     elif loc.css is not None:
-        found = scope.locator(loc.css)
+        found = base.locator(loc.css)
     elif loc.placeholder is not None:
-        found = scope.get_by_placeholder(loc.placeholder, exact=loc.exact)
+        found = base.get_by_placeholder(loc.placeholder, exact=loc.exact)
     elif loc.alt is not None:
-        found = scope.get_by_alt_text(loc.alt, exact=loc.exact)
+        found = base.get_by_alt_text(loc.alt, exact=loc.exact)
     elif loc.title is not None:
-        found = scope.get_by_title(loc.title, exact=loc.exact)
+        found = base.get_by_title(loc.title, exact=loc.exact)
     else:
-        found = scope.locator(loc.selector or "")
+        found = base.locator(loc.selector or "")
     return found
