@@ -1,5 +1,6 @@
-"""What cxmon says about the actions of a journey on the demo shop: an ambiguous locator, a decline
-in a step without ``pay``, and a confirmation page without the order confirmation."""
+"""What cxmon says about the actions of a journey: on the demo shop an ambiguous locator, a decline
+in a step without ``pay`` and a confirmation page without the order confirmation; on a small page
+one failing request fired three times, and buttons drawn over by styled stand-ins."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from cxmon.model import Kind, Outcome, Severity, StepStatus
 from cxmon.runner import Runner, RunOptions
 from cxmon.scenario import Journey, load_scenario
 from tests.helpers import demo_env, write_demo_scenario
+from tests.integration.loopback_servers import html, recording_server
 
 pytestmark = pytest.mark.browser
 
@@ -110,3 +112,68 @@ async def test_a_missing_confirmation_names_the_page_the_customer_saw(
     assert 'the customer ended on "' in failure.message, failure.message
     assert failure.evidence["path"].startswith("/order/"), failure.to_dict()
     assert failure.evidence["title"], failure.to_dict()
+
+
+# A small page of the kind the demo shop does not have: a reset button whose click fires the same
+# failing request three times, and a Pay button drawn over by a styled stand-in that passes the
+# click on (and a second one whose cover swallows it).
+SMALL_SHOP = """
+<style>
+  .skinned { position: relative; display: inline-block; }
+  .skin { position: absolute; inset: 0; background: #2a6; color: #fff; text-align: center; }
+</style>
+<button onclick="for (let i = 0; i < 3; i++) fetch('/api/reset', {method: 'POST'});
+                 document.getElementById('out').textContent = 'Reset sent'">Reset cart</button>
+<span class="skinned"><button id="pay" onclick="document.getElementById('out').textContent = 'Paid'">Pay</button>
+  <span class="skin" onclick="document.getElementById('pay').click()">Pay</span></span>
+<span class="skinned"><button onclick="document.getElementById('out').textContent = 'Gift'">Gift</button>
+  <span class="skin" id="blocker">Gift</span></span>
+<p id="out"></p>
+"""
+
+
+def _small_shop_journey(url: str, tmp_path: Path, step: dict[str, Any]) -> Journey:
+    data = {
+        "name": "small-shop",
+        "base_url": url,
+        "budgets": {"step": "30s", "journey": "120s"},
+        "steps": [{"name": "home", "goto": "/", "expect": {"text": "Reset cart"}}, {"name": "act", **step}],
+    }
+    path = tmp_path / "small.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    [journey] = load_scenario(path).journeys()
+    return journey
+
+
+async def test_one_cause_gives_one_finding_with_a_count(runner: Runner, tmp_path: Path) -> None:
+    pages = {"/": html(SMALL_SHOP), "/api/reset": (500, "application/json", b'{"error": "reset failed"}', {})}
+    with recording_server(pages) as shop:
+        step = {
+            "click": {"role": "button", "name": "Reset cart"},
+            "wait_for": {"load_state": "networkidle"},
+            "expect": {"text": "Reset sent"},
+        }
+        result = await runner.run_journey(_small_shop_journey(shop.url, tmp_path, step))
+        assert shop.paths("POST").count("/api/reset") == 3
+    [finding] = result.failures()
+    assert (finding.kind, finding.step) == (Kind.ERROR_PAGE, "act"), finding.to_dict()
+    assert finding.evidence["count"] == 3
+    assert finding.message.endswith("(×3)")
+
+
+async def test_a_stand_in_that_passes_the_click_on_is_usable(runner: Runner, tmp_path: Path) -> None:
+    with recording_server({"/": html(SMALL_SHOP)}) as shop:
+        step = {"click": {"role": "button", "name": "Pay"}, "expect": {"text": "Paid"}}
+        result = await runner.run_journey(_small_shop_journey(shop.url, tmp_path, step))
+    assert result.outcome is Outcome.PASS, result.to_dict()
+    assert result.all_findings() == []
+
+
+async def test_a_cover_that_swallows_the_click_is_hidden_action(runner: Runner, tmp_path: Path) -> None:
+    with recording_server({"/": html(SMALL_SHOP)}) as shop:
+        step = {"click": {"role": "button", "name": "Gift"}, "expect": {"text": "Gift"}}
+        result = await runner.run_journey(_small_shop_journey(shop.url, tmp_path, step))
+    [finding] = result.failures()
+    assert (finding.kind, finding.step) == (Kind.HIDDEN_ACTION, "act"), finding.to_dict()
+    assert finding.evidence["reason"] == "covered"
+    assert finding.evidence["covered_by"].startswith("span#blocker.skin")
