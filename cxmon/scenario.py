@@ -99,9 +99,6 @@ class Locator(_Strict):
         description="Several visible matches fail the step (true) or only warn (false); "
         "default: the scenario's strict",
     )
-    within: LocatorArg | None = Field(
-        None, description="Look only inside this element (its first match), e.g. a product card or a form"
-    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Locator:
@@ -117,8 +114,6 @@ class Locator(_Strict):
 
     def describe(self) -> str:
         """A short human form, e.g. ``button "Pay now"``."""
-        if self.within is not None:
-            return f"{self.model_copy(update={'within': None}).describe()} within {self.within.describe()}"
         if self.role is not None:
             return f'{self.role} "{self.name}"' if self.name else self.role
         for kind in _LOCATOR_KINDS[1:]:
@@ -133,7 +128,6 @@ def _locator_shorthand(value: Any) -> Any:
 
 
 LocatorArg = Annotated[Locator, BeforeValidator(_locator_shorthand, json_schema_input_type=str | Locator)]
-Locator.model_rebuild()
 
 
 class Field_(Locator):

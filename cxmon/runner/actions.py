@@ -30,7 +30,7 @@ from cxmon.detectors.base import (
 )
 from cxmon.detectors.scripts import ACTION_PROBE, COUNT_VISIBLE, STAND_IN_EFFECT, STAND_IN_POINT
 from cxmon.runner.events import EventRecorder
-from cxmon.runner.locators import resolve, resolve_all
+from cxmon.runner.locators import matches, resolve
 from cxmon.scenario import Locator, Step
 
 # How long an action element may take to become usable after it appeared (animations, late
@@ -201,7 +201,7 @@ class ActionDriver:
         if spec.nth is not None:
             return
         try:
-            count = int(await resolve_all(scope, spec).evaluate_all(COUNT_VISIBLE))
+            count = int(await matches(scope, spec).evaluate_all(COUNT_VISIBLE))
         except PlaywrightError:
             return
         if count < 2:

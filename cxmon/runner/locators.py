@@ -14,30 +14,28 @@ def resolve(scope: Page | Frame, loc: Locator, include_hidden: bool = False) -> 
     Role locators skip hidden elements unless ``include_hidden``: cxmon needs both to tell a
     hidden action element (a customer-facing fault) from a missing one (a changed page).
     """
-    found = resolve_all(scope, loc, include_hidden)
+    found = matches(scope, loc, include_hidden)
     return found.nth(loc.nth) if loc.nth is not None else found.first
 
 
-def resolve_all(scope: Page | Frame, loc: Locator, include_hidden: bool = False) -> PWLocator:
-    """A Playwright locator for every match of a scenario locator (to tell an ambiguous one)."""
-    # A Playwright locator offers the same get_by_* methods as a page: search inside it.
-    base: Page | Frame | PWLocator = scope if loc.within is None else resolve(scope, loc.within)
+def matches(scope: Page | Frame, loc: Locator, include_hidden: bool = False) -> PWLocator:
+    """Every match of a scenario locator (``nth`` not applied), to tell an ambiguous one."""
     if loc.role is not None:
-        found = base.get_by_role(loc.role, name=loc.name, exact=loc.exact, include_hidden=include_hidden)  # type: ignore[arg-type]
+        found = scope.get_by_role(loc.role, name=loc.name, exact=loc.exact, include_hidden=include_hidden)  # type: ignore[arg-type]
     elif loc.text is not None:
-        found = base.get_by_text(loc.text, exact=loc.exact)
+        found = scope.get_by_text(loc.text, exact=loc.exact)
     elif loc.label is not None:
-        found = base.get_by_label(loc.label, exact=loc.exact)
+        found = scope.get_by_label(loc.label, exact=loc.exact)
     elif loc.test_id is not None:
-        found = base.get_by_test_id(loc.test_id)
+        found = scope.get_by_test_id(loc.test_id)
     elif loc.css is not None:
-        found = base.locator(loc.css)
+        found = scope.locator(loc.css)
     elif loc.placeholder is not None:
-        found = base.get_by_placeholder(loc.placeholder, exact=loc.exact)
+        found = scope.get_by_placeholder(loc.placeholder, exact=loc.exact)
     elif loc.alt is not None:
-        found = base.get_by_alt_text(loc.alt, exact=loc.exact)
+        found = scope.get_by_alt_text(loc.alt, exact=loc.exact)
     elif loc.title is not None:
-        found = base.get_by_title(loc.title, exact=loc.exact)
+        found = scope.get_by_title(loc.title, exact=loc.exact)
     else:
-        found = base.locator(loc.selector or "")
+        found = scope.locator(loc.selector or "")
     return found
