@@ -29,7 +29,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationError,
     WithJsonSchema,
     field_validator,
@@ -122,6 +124,11 @@ class Locator(_Strict):
         None,
         description="The container to look in: a locator; with text, the innermost element holding that "
         "text and the element",
+    )
+    strict: bool | None = Field(
+        None,
+        description="Several visible matches fail the step (true) or only warn (false); "
+        "default: the scenario's strict",
     )
 
     @model_validator(mode="after")
@@ -253,24 +260,60 @@ class Pay(_Strict):
     )
 
 
+def _check_regex(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+    return value
+
+
+class OrderNumber(_Strict):
+    """Where the order number is: the text of an element, optionally narrowed by a pattern."""
+
+    locator: LocatorArg = Field(description="The element that shows the order number")
+    pattern: str | None = Field(
+        None, description="A regular expression applied to the element's text (group 1, else the match)"
+    )
+
+    @field_validator("pattern")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        return _check_regex(value)
+
+
+# The two forms of ``order_number``, told apart by their YAML type; the tags are left out of the
+# locations in error messages (see ``_message``).
+_REGEX_FORM, _LOCATOR_FORM = "<regex>", "<locator>"
+_UNION_TAGS = frozenset({_REGEX_FORM, _LOCATOR_FORM})
+
+OrderNumberArg = Annotated[
+    Annotated[str, Tag(_REGEX_FORM)] | Annotated[OrderNumber, Tag(_LOCATOR_FORM)],
+    Discriminator(lambda v: _LOCATOR_FORM if isinstance(v, dict | OrderNumber) else _REGEX_FORM),
+]
+
+
 class Confirm(_Strict):
     """The order confirmation a customer must see after paying."""
 
     text: str | None = Field(None, description="Text the confirmation page shows, e.g. 'Thank you'")
-    order_number: str | None = Field(
-        None, description="A regular expression that captures the order number (group 1, else the match)"
+    order_number: OrderNumberArg | None = Field(
+        None,
+        description="A regular expression that captures the order number in the page text (group 1, else "
+        "the match), or {locator: ..., pattern: ...}: the text of an element",
     )
     url: str | None = Field(None, description="A regular expression the confirmation URL matches")
 
-    @field_validator("order_number", "url")
+    @field_validator("url")
     @classmethod
     def _regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"not a valid regular expression: {exc}") from None
-        return value
+        return _check_regex(value)
+
+    @field_validator("order_number")
+    @classmethod
+    def _order_regex(cls, value: str | OrderNumber | None) -> str | OrderNumber | None:
+        return _check_regex(value) if isinstance(value, str) else value
 
 
 _CAPTURE_NAME = r"^[a-z_][a-z0-9_]*$"
@@ -681,6 +724,9 @@ class Scenario(_Strict):
     detect: Detect = Field(default_factory=Detect)
     http: Http = Field(default_factory=Http, description="Basic auth and headers for protected deploys")
     steps: list[Step] = Field(min_length=1)
+    strict: bool = Field(
+        False, description="An action locator matching several visible elements fails the step instead of warning"
+    )
     cleanup: Cleanup | None = Field(None, description="A request that undoes the test order after the journey")
     prices: Prices | None = Field(None, description="Rules the captured prices and totals must keep")
     email: Email | None = Field(None, description="The order confirmation e-mail that must arrive")
@@ -951,7 +997,7 @@ def _inner_model(annotation: Any) -> Any:
 
 
 def _message(err: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
-    loc = tuple(err["loc"])
+    loc = tuple(part for part in err["loc"] if part not in _UNION_TAGS)
     kind = err["type"]
     where = _format_loc(loc)
     if kind == "extra_forbidden":

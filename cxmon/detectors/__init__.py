@@ -7,6 +7,7 @@ line in ``DETECTORS``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 from cxmon.detectors.assertion import AssertionDetector
@@ -86,7 +87,7 @@ class DetectorSet:
 
     def detect(self, obs: StepObservation, config: DetectorConfig) -> list[Finding]:
         findings = [f for d in self.detectors for f in d.detect(obs, config)]
-        return prioritise(findings)
+        return merge_identical(prioritise(findings))
 
 
 def prioritise(findings: list[Finding]) -> list[Finding]:
@@ -116,4 +117,30 @@ def prioritise(findings: list[Finding]) -> list[Finding]:
     return findings
 
 
-__all__ = ["DETECTORS", "DetectorConfig", "DetectorSet", "StepObservation", "make_config", "prioritise"]
+def merge_identical(findings: list[Finding]) -> list[Finding]:
+    """One cause, one finding: findings of a step with the same kind, severity and message (say,
+    three requests of one failed reset) become the first of them, with ``count`` in its evidence and
+    "(×N)" after its message."""
+    groups: dict[tuple[Kind, Severity, str], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((f.kind, f.severity, f.message), []).append(f)
+    merged = []
+    for same in groups.values():
+        first = same[0]
+        if len(same) > 1:
+            first = dataclasses.replace(
+                first, message=f"{first.message} (×{len(same)})", evidence={**first.evidence, "count": len(same)}
+            )
+        merged.append(first)
+    return merged
+
+
+__all__ = [
+    "DETECTORS",
+    "DetectorConfig",
+    "DetectorSet",
+    "StepObservation",
+    "make_config",
+    "merge_identical",
+    "prioritise",
+]

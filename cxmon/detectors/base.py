@@ -244,6 +244,10 @@ class ConfirmationFailure:
     """The confirmation text, or the regular expression of the URL or order number."""
     actual: str
     """The URL of the page the customer was on instead."""
+    title: str = ""
+    """The title of that page."""
+    lang: str = ""
+    """The language the page declares (``<html lang>``), for its phrases."""
 
     @property
     def missing(self) -> str:
@@ -253,6 +257,18 @@ class ConfirmationFailure:
         if self.part is ConfirmationPart.TEXT:
             return f"the text {self.expected!r}"
         return "an order number"
+
+
+@dataclass
+class AmbiguousLocator:
+    """A locator of an action that matched several elements a customer can see."""
+
+    action: Action
+    target: str
+    count: int
+    """How many visible elements matched."""
+    strict: bool = False
+    """The scenario asked for exactly one match (``strict: true``): a failure, not a warning."""
 
 
 @dataclass
@@ -281,6 +297,11 @@ class StepObservation:
     """The page the step began on (a payment that ends back on it was not accepted)."""
     last_good_page: PageIdentity | None = None
     """The page this step worked on in its last passing run (this process), for ``element_missing``."""
+    ambiguous_locators: list[AmbiguousLocator] = field(default_factory=list)
+    """Action locators that matched several visible elements (the first, or ``nth``, was used)."""
+    journey_payment_method: str | None = None
+    """The journey's ``payment_method`` label, when the scenario has one: names a payment that a
+    step without ``pay`` makes."""
 
     @property
     def url(self) -> str:

@@ -15,6 +15,16 @@ the one the step worked on in its last passing run (kept while the process lives
 serve`` knows it after the first good run): "the same page ..., the element gone", or "a
 different page ...: <title>".
 
+A styled control is not a hidden one: when the native radio, checkbox or button is invisible or
+under a cover, the runner clicks what a customer sees there (the cover, or the control's label)
+and judges by the effect; only when that click does not check the box or reach the control is it
+``hidden_action``.
+
+An action locator that matches several visible elements is an ``element_missing`` *warning*: the
+locator no longer singles out one element — like a missing one, a sign that the page changed
+under the scenario — and cxmon used the first (or ``nth``) match. With ``strict: true`` (on the
+scenario or the locator) it is a failure and the action is not done.
+
 Why it matters: a Pay button hidden behind a cookie banner on phones blocks every mobile sale,
 while every server-side check stays green.
 """
@@ -25,7 +35,7 @@ from typing import Any, ClassVar
 
 from cxmon.detectors.base import Action, DetectorConfig, FailureReason, StepObservation, Unusable
 from cxmon.detectors.pages import wall, where
-from cxmon.model import Finding, Kind
+from cxmon.model import Finding, Kind, Severity
 
 REASONS = {
     Unusable.HIDDEN: "is not visible",
@@ -72,6 +82,9 @@ class HiddenActionDetector:
     name: ClassVar[str] = "hidden_action"
 
     def detect(self, obs: StepObservation, config: DetectorConfig) -> list[Finding]:
+        return [*_ambiguous(obs), *self._unusable(obs, config)]
+
+    def _unusable(self, obs: StepObservation, config: DetectorConfig) -> list[Finding]:
         fail = obs.action_failure
         # A payment method that is not there is payment_rejected's (not offered).
         if fail is None or fail.action is Action.SELECT_METHOD:
@@ -103,3 +116,22 @@ class HiddenActionDetector:
         if probe.viewport is not None:
             evidence["viewport"] = dict(probe.viewport)
         return [obs.finding(Kind.HIDDEN_ACTION, message, **evidence)]
+
+
+def _ambiguous(obs: StepObservation) -> list[Finding]:
+    """A warning (with ``strict``: a failure) for each action locator that matched several elements."""
+    return [
+        obs.finding(
+            Kind.ELEMENT_MISSING,
+            f"{a.target} matches {a.count} visible elements"
+            + ("; strict: not done" if a.strict else "; cxmon used the first")
+            + ": add nth, within, or a narrower locator",
+            Severity.FAILURE if a.strict else Severity.WARNING,
+            target=a.target,
+            action=a.action.value,
+            reason="ambiguous",
+            matches=a.count,
+            strict=a.strict,
+        )
+        for a in obs.ambiguous_locators
+    ]

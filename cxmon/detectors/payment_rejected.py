@@ -9,7 +9,8 @@ decline text on the page or in an alert (the ``decline`` phrases of cxmon/phrase
 (``detect.decline_selectors``), an HTTP 402 — or another 4xx that is not a form validation
 answer — to a request of the payment step, or a redirect to a failure URL
 (``detect.payment_failure_urls``). A method missing from the payment page is ``payment_rejected``
-with reason ``not_offered``.
+with reason ``not_offered``. Messages name the method from the scenario: the step's ``pay`` method,
+else the journey's ``payment_method`` label, else "the payment".
 
 Why it matters: a payment provider that rejects a method because of a wrong shop setting (currency,
 country, contract) silently loses every customer who prefers that method.
@@ -34,7 +35,9 @@ class PaymentRejectedDetector:
     def detect(self, obs: StepObservation, config: DetectorConfig) -> list[Finding]:
         if obs.stage is not Stage.PAYMENT and obs.pay_method is None:
             return []
-        method = obs.pay_method or "unknown"
+        method = obs.pay_method or obs.journey_payment_method or ""
+        # The payment in words: the method from the scenario, else just "the payment".
+        payment = f"{method} payment" if method else "the payment"
         fail = obs.action_failure
         if fail is not None and fail.action is Action.SELECT_METHOD:
             return [
@@ -54,7 +57,7 @@ class PaymentRejectedDetector:
                 return [
                     obs.finding(
                         Kind.PAYMENT_REJECTED,
-                        f"{method} payment was declined (HTTP {r.status})" + (f': "{text}"' if text else ""),
+                        f"{payment} was declined (HTTP {r.status})" + (f': "{text}"' if text else ""),
                         method=method,
                         reason="declined",
                         status=r.status,
@@ -67,7 +70,7 @@ class PaymentRejectedDetector:
             return [
                 obs.finding(
                     Kind.PAYMENT_REJECTED,
-                    f'{method} payment was not accepted: the payment page says "{raised}"',
+                    f'{payment} was not accepted: the payment page says "{raised}"',
                     method=method,
                     reason="declined",
                     decline_text=raised,
@@ -79,7 +82,7 @@ class PaymentRejectedDetector:
             return [
                 obs.finding(
                     Kind.PAYMENT_REJECTED,
-                    f'{method} payment was declined: "{shown}"',
+                    f'{payment} was declined: "{shown}"',
                     method=method,
                     reason="declined",
                     decline_text=shown,
@@ -89,7 +92,7 @@ class PaymentRejectedDetector:
             return [
                 obs.finding(
                     Kind.PAYMENT_REJECTED,
-                    f"{method} payment was declined (page matches {snap.decline_selector_hits[0]})",
+                    f"{payment} was declined (page matches {snap.decline_selector_hits[0]})",
                     method=method,
                     reason="declined",
                     selector=snap.decline_selector_hits[0],
@@ -101,7 +104,7 @@ class PaymentRejectedDetector:
                 return [
                     obs.finding(
                         Kind.PAYMENT_REJECTED,
-                        f"{method} payment ended on a failure page {url}",
+                        f"{payment} ended on a failure page {url}",
                         method=method,
                         reason="failure_url",
                         url=url,

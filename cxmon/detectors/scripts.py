@@ -227,3 +227,68 @@ MARK_SECRET_INPUTS = """
   return n;
 }
 """
+
+# Where a customer would click a control that is drawn by a styled stand-in (a cover over it, or
+# its own label when the native control is invisible), and a marker that later tells whether the
+# click reached the control. ``null`` when nothing but the control's own container is there.
+STAND_IN_POINT = """
+(el) => {
+  const describe = (n) => {
+    if (!n || !n.tagName) return '';
+    let d = n.tagName.toLowerCase();
+    if (n.id) d += '#' + n.id;
+    if (n.classList && n.classList.length) d += '.' + [...n.classList].slice(0, 3).join('.');
+    return d;
+  };
+  const seen = (n) => n.checkVisibility({checkOpacity: true, checkVisibilityCSS: true});
+  const box = (n) => { const r = n.getBoundingClientRect(); return r.width >= 1 && r.height >= 1 ? r : null; };
+  const inView = (x, y) => x >= 0 && y >= 0 && x <= window.innerWidth && y <= window.innerHeight;
+  el.scrollIntoView({block: 'center', inline: 'center', behavior: 'instant'});
+  let point = null;
+  const r = box(el);
+  if (r) {
+    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    const top = inView(x, y) ? document.elementFromPoint(x, y) : null;
+    // A click on the control's own container is a click on nothing a customer can see.
+    if (top && !top.contains(el)) point = {x, y, cover: describe(top)};
+  }
+  if (!point && el.labels) {
+    const label = [...el.labels].find((l) => seen(l) && box(l));
+    if (label) {
+      label.scrollIntoView({block: 'center', inline: 'center', behavior: 'instant'});
+      const lr = label.getBoundingClientRect();
+      const x = lr.left + Math.min(lr.width / 2, 12), y = lr.top + lr.height / 2;
+      if (inView(x, y)) point = {x, y, cover: describe(label)};
+    }
+  }
+  if (!point) return null;
+  point.checked = !!el.checked;
+  el.__cxmonReached = false;
+  el.addEventListener('click', () => { el.__cxmonReached = true; }, {capture: true, once: true});
+  return point;
+}
+"""
+
+# What the click on a stand-in did to the control: whether a click reached it, and its state.
+STAND_IN_EFFECT = """
+(el) => ({reached: !!el.__cxmonReached, checked: !!el.checked})
+"""
+
+# How many of a locator's matches a customer can see.
+COUNT_VISIBLE = """
+(els) => els.filter((el) => el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})).length
+"""
+
+# Whether the page has a chooser of payment methods: a group of radio buttons (two or more with
+# one name, or an ARIA radiogroup) or a tab list. A shop with one method has none of these.
+METHOD_CHOOSER = """
+() => {
+  const groups = new Map();
+  for (const r of document.querySelectorAll('input[type="radio"]')) {
+    if (r.name) groups.set(r.name, (groups.get(r.name) || 0) + 1);
+  }
+  if ([...groups.values()].some((n) => n >= 2)) return true;
+  const many = (sel, item) => [...document.querySelectorAll(sel)].some((g) => g.querySelectorAll(item).length >= 2);
+  return many('[role="radiogroup"]', '[role="radio"], input[type="radio"]') || many('[role="tablist"]', '[role="tab"]');
+}
+"""

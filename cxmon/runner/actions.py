@@ -19,16 +19,28 @@ from playwright.async_api import Frame, Page
 from playwright.async_api import Locator as PWLocator
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from cxmon.detectors.base import Action, ActionFailure, FailureReason, Probe, StepObservation, Unusable
-from cxmon.detectors.scripts import ACTION_PROBE
+from cxmon.detectors.base import (
+    Action,
+    ActionFailure,
+    AmbiguousLocator,
+    FailureReason,
+    Probe,
+    StepObservation,
+    Unusable,
+)
+from cxmon.detectors.scripts import ACTION_PROBE, COUNT_VISIBLE, STAND_IN_EFFECT, STAND_IN_POINT
 from cxmon.runner.events import EventRecorder
-from cxmon.runner.locators import choose, resolve
+from cxmon.runner.locators import choose, matches, resolve
 from cxmon.scenario import ActionEntry, Locator, Press, Step, WaitFor
 
 # How long an action element may take to become usable after it appeared (animations, late
 # scripts) before cxmon reports what the customer would have met.
 USABLE_GRACE_SECONDS = 2.0
 PROBE_INTERVAL = 0.1
+# How long the effect of a click on a styled stand-in may take to show on the control.
+STAND_IN_EFFECT_SECONDS = 0.5
+# What a styled control looks like to the probe: the native control invisible or under its cover.
+STAND_IN_REASONS = frozenset({Unusable.HIDDEN, Unusable.COVERED, Unusable.ZERO_SIZE})
 
 
 class StepStop(Exception):
@@ -80,6 +92,8 @@ class ActionDriver:
         self.recorder = recorder
         self.base_url = base_url
         self.probe_actions = probe_actions
+        self.strict_locators = False
+        """The scenario's ``strict``: an ambiguous action locator fails the step."""
 
     @property
     def obs(self) -> StepObservation:
@@ -146,6 +160,8 @@ class ActionDriver:
         # Role locators skip hidden elements: look for any match, to tell hidden from missing.
         present = resolve(scope, spec, include_hidden=True) if spec.role is not None else loc
         probe = await self._first_probe(present, action, target, deadline)
+        if self.probe_actions:
+            await self._note_ambiguity(scope, spec, action, target)
         if present is not loc and (probe is None or probe.reason is not None):
             if not await self._appears(loc, deadline):
                 # Only hidden matches: what the customer meets is the hidden element.
@@ -155,6 +171,8 @@ class ActionDriver:
                 raise self.fail(action, target, FailureReason.NOT_USABLE, "hidden", probe)
             if probe is not None:
                 probe = await self.probe(loc)
+        if probe is not None and probe.reason in STAND_IN_REASONS and await self._through_stand_in(scope, loc, action):
+            return
         if probe is not None and probe.reason is not None:
             probe = await self._usable(loc, deadline, probe)
             if probe is not None and probe.reason is not None:
@@ -181,6 +199,53 @@ class ActionDriver:
         if self.recorder.fatal.is_set():
             raise StepStop
         return probe
+
+    async def _note_ambiguity(self, scope: Page | Frame, spec: Locator, action: Action, target: str) -> None:
+        """Records a locator that matches several elements a customer can see; stops the step when
+        the scenario is strict about it."""
+        if spec.nth is not None:
+            return
+        try:
+            count = int(await matches(scope, spec).evaluate_all(COUNT_VISIBLE))
+        except PlaywrightError:
+            return
+        if count < 2:
+            return
+        strict = self.strict_locators if spec.strict is None else spec.strict
+        self.obs.ambiguous_locators.append(AmbiguousLocator(action, target, count, strict))
+        if strict:
+            raise StepStop
+
+    async def _through_stand_in(self, scope: Page | Frame, loc: PWLocator, action: Action) -> bool:
+        """Does the action the way a customer does on a styled control: clicks what is drawn at the
+        control (a cover over it, or its label when the control itself is invisible) and judges by
+        the effect: the box is now checked, or the click reached the control. ``False`` when there is
+        nothing to click or the click had no effect (a real cover swallowed it)."""
+        # Page coordinates are the main frame's: a control inside an iframe is not tried this way.
+        in_main_frame = scope is self.page or scope is self.page.main_frame
+        if action not in (Action.CLICK, Action.CHECK) or not in_main_frame:
+            return False
+        try:
+            point = await loc.evaluate(STAND_IN_POINT, timeout=2000)
+        except PlaywrightError:
+            return False
+        if not point:
+            return False
+        if action is Action.CHECK and point.get("checked"):
+            return True
+        await self.page.mouse.click(float(point["x"]), float(point["y"]))
+        end = time.monotonic() + STAND_IN_EFFECT_SECONDS
+        while True:
+            try:
+                effect = await loc.evaluate(STAND_IN_EFFECT, timeout=2000)
+            except PlaywrightError:
+                # The click took the customer to another page: the action happened.
+                return action is Action.CLICK
+            if effect["checked"] if action is Action.CHECK else effect["reached"]:
+                return True
+            if time.monotonic() >= end:
+                return False
+            await asyncio.sleep(PROBE_INTERVAL)
 
     async def _appears(self, loc: PWLocator, deadline: float) -> bool:
         """Whether an accessible match shows up within the grace a late page gets."""

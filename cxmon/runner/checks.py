@@ -19,7 +19,7 @@ from playwright.async_api import expect
 from cxmon.detectors.base import AssertionFailure, ConfirmationFailure, ConfirmationPart
 from cxmon.runner.actions import ActionDriver, StepStop, ms
 from cxmon.runner.locators import resolve
-from cxmon.scenario import Confirm, Expect
+from cxmon.scenario import Confirm, Expect, OrderNumber
 
 Wait = Callable[[], Awaitable[Any]]
 
@@ -92,7 +92,10 @@ async def check_confirm(driver: ActionDriver, c: Confirm, deadline: float) -> st
         if c.text is not None:
             part, expected = ConfirmationPart.TEXT, c.text
             await driver.race(expect(body).to_contain_text(c.text, timeout=ms(deadline)))
-        if c.order_number is not None:
+        if isinstance(c.order_number, OrderNumber):
+            part, expected = ConfirmationPart.ORDER_NUMBER, c.order_number.locator.describe()
+            order_number = await _order_number_at(driver, c.order_number, deadline)
+        elif c.order_number is not None:
             part, expected = ConfirmationPart.ORDER_NUMBER, c.order_number
             pattern = re.compile(c.order_number)
             await driver.race(expect(body).to_contain_text(pattern, timeout=ms(deadline)))
@@ -100,6 +103,40 @@ async def check_confirm(driver: ActionDriver, c: Confirm, deadline: float) -> st
             if m:
                 order_number = m.group(1) if m.groups() else m.group(0)
     except (AssertionError, PlaywrightTimeout):
-        driver.obs.confirm_failure = ConfirmationFailure(part, expected, page.url)
+        driver.obs.confirm_failure = await _missed(driver, part, expected)
         raise StepStop from None
     return order_number
+
+
+def _captured(pattern: str | None, text: str) -> str | None:
+    """The order number in an element's text: the pattern's group 1 (else its match), or the whole text."""
+    text = text.strip()
+    if pattern is None:
+        return text or None
+    m = re.search(pattern, text)
+    if m is None:
+        return None
+    return m.group(1) if m.groups() else m.group(0)
+
+
+async def _order_number_at(driver: ActionDriver, spec: OrderNumber, deadline: float) -> str:
+    """Waits until the element shows an order number (its text, or the pattern's capture in it)."""
+    element = resolve(driver.page, spec.locator)
+    wanted = re.compile(spec.pattern) if spec.pattern else re.compile(r"\S")
+    await driver.race(expect(element).to_contain_text(wanted, timeout=ms(deadline)))
+    if driver.recorder.fatal.is_set():
+        raise StepStop
+    number = _captured(spec.pattern, await element.inner_text(timeout=ms(deadline)))
+    if number is None:
+        raise PlaywrightTimeout("the element shows no order number")
+    return number
+
+
+async def _missed(driver: ActionDriver, part: ConfirmationPart, expected: str) -> ConfirmationFailure:
+    """What the customer saw instead of the confirmation: the page's URL, title and language."""
+    page = driver.page
+    title = lang = ""
+    with contextlib.suppress(PlaywrightError):
+        title = await page.title()
+        lang = await page.evaluate("() => document.documentElement.lang || ''")
+    return ConfirmationFailure(part, expected, page.url, title=title, lang=lang)

@@ -26,7 +26,7 @@ from cxmon.detectors.base import (
     StepObservation,
     origin_of,
 )
-from cxmon.model import Finding, Kind, Severity, Stage, StepResult, StepStatus
+from cxmon.model import DEFAULT_LABEL, Finding, Kind, Severity, Stage, StepResult, StepStatus
 from cxmon.runner.actions import ActionDriver, StepStop
 from cxmon.runner.checks import check_confirm, check_expect
 from cxmon.runner.events import EventRecorder
@@ -68,6 +68,7 @@ class JourneySession:
         base_url = base_url.rstrip("/")
         self.recorder = EventRecorder(page, origin_of(base_url), provider_origins)
         self.driver = ActionDriver(page, self.recorder, base_url, probe_actions)
+        self.driver.strict_locators = journey.scenario.strict
         self.order_number: str | None = None
         self.placed_at: float | None = None
         """``time.monotonic()`` when the order number appeared: the order is placed (for ``email:``)."""
@@ -96,6 +97,7 @@ class JourneySession:
         obs.last_good_page = self.page_memory.get(self._memory_key(step))
         # A step without goto finds its elements on the page the previous step ended on.
         worked_on = self._page_now if step.goto is None else None
+        obs.journey_payment_method = _journey_payment_method(self.journey)
         self.recorder.begin(obs)
         self.steps_run += 1
         started_at = time.time()
@@ -229,6 +231,12 @@ def _result(obs: StepObservation, findings: list[Finding], started_at: float, pa
         findings,
         timings,
     )
+
+
+def _journey_payment_method(journey: Journey) -> str | None:
+    """The journey's ``payment_method`` label; ``None`` when the scenario has no such dimension."""
+    method = journey.key.payment_method
+    return None if method == DEFAULT_LABEL else method
 
 
 def _bare_findings(obs: StepObservation) -> list[Finding]:

@@ -10,6 +10,7 @@ from cxmon.detectors import DetectorSet, make_config
 from cxmon.detectors.base import (
     Action,
     ActionFailure,
+    AmbiguousLocator,
     AssertionFailure,
     BudgetMode,
     ConfirmationFailure,
@@ -64,9 +65,13 @@ def full_observation() -> StepObservation:
             url="https://s.example/pay",
         ),
         assertion_failure=AssertionFailure("text 'Paid' on the page", "https://s.example/pay"),
-        confirm_failure=ConfirmationFailure(ConfirmationPart.ORDER_NUMBER, r"Order #(\w+)", "https://s.example/pay"),
+        confirm_failure=ConfirmationFailure(
+            ConfirmationPart.ORDER_NUMBER, r"Order #(\w+)", "https://s.example/pay", title="Pay – Shop", lang="fi"
+        ),
         timed_out=True,
         navigated=True,
+        ambiguous_locators=[AmbiguousLocator(Action.CLICK, 'button "Pay now"', 2, strict=True)],
+        journey_payment_method="card",
     )
 
 

@@ -30,7 +30,7 @@ EXPECTED = {
     "invalid-yaml-unquoted-question.yml": f"5: invalid YAML: expected ',' or '}}', but got '?' {YAML_HINT}",
     "invalid-misspelt-locator-key.yml": "6: steps[0].click.rol: unknown key 'rol', did you mean 'role'? (expected "
     "one of: role, name, exact, text, label, test_id, css, placeholder, alt, title, selector, nth, has_text, "
-    "within)",
+    "within, strict)",
     "invalid-misspelt-value.yml": "4: budgets.mode: expected 'fail' or 'warn', got 'wrn', did you mean 'warn'?",
     "invalid-misspelt-stage.yml": "5: steps[0].stage: expected one of 'browse', 'cart', 'checkout', 'payment' or "
     "'confirmation', got 'paymnet', did you mean 'payment'?",
@@ -55,6 +55,10 @@ EXPECTED = {
     "got 'Mobile Pay'",
     "invalid-bad-regex.yml": "5: steps[0].confirm.order_number: not a valid regular expression: unterminated "
     "character set at position 8",
+    "invalid-order-number-pattern.yml": "5: steps[0].confirm.order_number.pattern: not a valid regular expression: "
+    "unterminated character set at position 1",
+    "invalid-order-number-no-locator.yml": "5: steps[0].confirm.order_number: missing required key 'locator'",
+    "invalid-strict.yml": "3: strict: expected true or false, got 'yes please'",
     "invalid-not-a-mapping.yml": "1: expected a mapping of scenario keys (name, base_url, steps, ...), got a list",
     "invalid-when-without-matrix.yml": "6: steps[0].when.payment_method: the scenario has no "
     "matrix.payment_method to select from",
