@@ -519,8 +519,10 @@ class Detect(_Strict):
     provider_origins: list[str] = Field(
         default_factory=list, description="Origins of the payment provider, watched like the shop's own"
     )
-    third_party: Literal["report", "fail"] = Field(
-        "report", description="Failed requests to other origins: report as warnings, or fail"
+    third_party: Literal["ignore", "report", "fail"] = Field(
+        "ignore",
+        description="Failed requests to other origins (pixels, widgets): no finding (they stay in the evidence's "
+        "request log), report as warnings, or fail",
     )
     out_of_stock_texts: list[str] = Field(default_factory=list, description="Texts that mark a product out of stock")
     maintenance_texts: list[str] = Field(default_factory=list, description="Texts that mark a maintenance page")

@@ -55,7 +55,7 @@ def make_config(
     decline_selectors: Iterable[str] = (),
     payment_failure_urls: Iterable[str] = (),
     validation_selectors: Iterable[str] = (),
-    third_party: str = "report",
+    third_party: str = "ignore",
     out_of_stock_texts: Iterable[str] = (),
     maintenance_texts: Iterable[str] = (),
     challenge_texts: Iterable[str] = (),

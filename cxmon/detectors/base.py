@@ -326,7 +326,7 @@ class DetectorConfig:
     decline_selectors: tuple[str, ...] = ()
     payment_failure_urls: tuple[str, ...] = ()
     validation_selectors: tuple[str, ...] = ()
-    third_party: str = "report"
+    third_party: str = "ignore"
     out_of_stock_texts: tuple[str, ...] = ()
     maintenance_texts: tuple[str, ...] = ()
     challenge_texts: tuple[str, ...] = ()

@@ -6,7 +6,8 @@ page's ``lang``, every language when it has none, extended per scenario with
 ``detect.error_texts`` and ``detect.maintenance_texts``) or a selector (``detect.error_selectors``),
 an uncaught JavaScript error, and failed or ≥ 500 requests to the shop's own origin or its payment
 provider's (quoting the alert or toast the page raised, if any). Failed requests to other origins
-are reported as warnings (``detect.third_party: fail`` makes them failures).
+(tracking pixels, widgets) are no finding by default — they stay in the evidence's request log —
+``detect.third_party: report`` makes them warnings, ``fail`` failures.
 
 A page that is a bot challenge is ``blocked``'s, not an error page; when an expected element is
 missing, an error or maintenance page is reported instead of ``element_missing``.
@@ -42,10 +43,13 @@ def _raised_message(obs: StepObservation) -> str:
     return fresh[0].text if fresh else ""
 
 
-def _request_severity(origin: Origin, config: DetectorConfig) -> Severity:
-    """The shop's and its payment provider's requests fail the journey; others only when configured."""
-    ours = origin in (Origin.OWN, Origin.PROVIDER)
-    return Severity.FAILURE if ours or config.third_party == "fail" else Severity.WARNING
+def _request_severity(origin: Origin, config: DetectorConfig) -> Severity | None:
+    """The shop's and its payment provider's requests fail the journey. Another origin's (a
+    tracking pixel, a chat widget) is no finding by default: the customer does not see it, and what
+    it breaks shows as its own finding. ``detect.third_party`` makes it a warning or a failure."""
+    if origin in (Origin.OWN, Origin.PROVIDER) or config.third_party == "fail":
+        return Severity.FAILURE
+    return Severity.WARNING if config.third_party == "report" else None
 
 
 class ErrorPageDetector:
@@ -104,13 +108,14 @@ class ErrorPageDetector:
                 obs.finding(Kind.ERROR_PAGE, f"uncaught JavaScript error: {err}", error=err, reason="page_error")
             )
         for req in obs.failed_requests:
-            if req.main_document:
+            severity = _request_severity(req.origin, config)
+            if req.main_document or severity is None:
                 continue  # the page itself not loading is `unreachable`
             out.append(
                 obs.finding(
                     Kind.ERROR_PAGE,
                     f"request failed: {req.method} {req.url} ({req.error})",
-                    _request_severity(req.origin, config),
+                    severity,
                     url=req.url,
                     error=req.error,
                     origin=req.origin.value,
@@ -118,14 +123,15 @@ class ErrorPageDetector:
                 )
             )
         for r in obs.responses:
-            if not r.main_document and r.status >= 500:
+            severity = _request_severity(r.origin, config)
+            if not r.main_document and r.status >= 500 and severity is not None:
                 said = _raised_message(obs) if r.origin is not Origin.THIRD_PARTY else ""
                 out.append(
                     obs.finding(
                         Kind.ERROR_PAGE,
                         f"request answered HTTP {r.status}: {r.method} {r.url}"
                         + (f'; the page says "{said}"' if said else ""),
-                        _request_severity(r.origin, config),
+                        severity,
                         url=r.url,
                         status=r.status,
                         origin=r.origin.value,

@@ -67,10 +67,11 @@ def test_500_page_hides_its_consequences() -> None:
     assert kinds(o) == [("error_page", "failure")]
 
 
-def test_third_party_failures_are_warnings_unless_configured() -> None:
+def test_third_party_failures_are_no_finding_unless_configured() -> None:
     failed = FailedRequest("https://cdn.example/x.js", "net::ERR_FAILED", "GET", "script", False, THIRD_PARTY)
     o = obs(stage=Stage.BROWSE, pay_method=None, failed_requests=[failed])
-    assert kinds(o) == [("error_page", "warning")]
+    assert kinds(o) == []
+    assert kinds(o, make_config(third_party="report")) == [("error_page", "warning")]
     assert kinds(o, make_config(third_party="fail")) == [("error_page", "failure")]
 
 
