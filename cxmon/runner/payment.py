@@ -42,7 +42,7 @@ async def pay(driver: ActionDriver, spec: Pay, deadline: float) -> None:
         )
         target = f"payment method {method}"
     try:
-        await driver.race(chooser.wait_for(state="attached", timeout=ms(deadline)))
+        await driver.race(chooser.wait_for(state="attached", timeout=ms(deadline)), driver.until_settled(target))
     except PlaywrightTimeout:
         message = f"payment method {method} is not offered"
         raise driver.fail(Action.SELECT_METHOD, target, FailureReason.MISSING, message) from None
@@ -63,12 +63,15 @@ async def pay(driver: ActionDriver, spec: Pay, deadline: float) -> None:
 async def _frame_of(driver: ActionDriver, spec: FillField, deadline: float) -> Page | Frame:
     """Payment fields often live in the provider's iframe: look in every frame until found."""
     page = driver.page
+    since = time.monotonic()
     while True:
         for frame in page.frames:
             with contextlib.suppress(PlaywrightError):
                 if await resolve(frame, spec).count():
                     return frame
         if time.monotonic() >= deadline or driver.recorder.fatal.is_set():
+            return page
+        if driver.activity is not None and await driver.activity.is_settled(since):
             return page
         await asyncio.sleep(PROBE_INTERVAL)
 
@@ -80,7 +83,8 @@ async def settle_payment(driver: ActionDriver, before: str, deadline: float) -> 
     returns before the browser leaves the page.
     """
     page = driver.page
-    leave = page.wait_for_url(lambda url: url != before, timeout=ms(deadline), wait_until="load")
+    # The page it leads to counts once usable: settle() waits for that.
+    leave = page.wait_for_url(lambda url: url != before, timeout=ms(deadline), wait_until="commit")
 
     async def shows_problem() -> None:
         while True:

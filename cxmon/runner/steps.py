@@ -17,12 +17,22 @@ from collections.abc import Callable
 from playwright.async_api import Page
 
 from cxmon.detectors import DetectorConfig, DetectorSet
-from cxmon.detectors.base import Action, BudgetMode, FailureReason, PageSnapshot, StepObservation, origin_of
+from cxmon.detectors.base import (
+    Action,
+    BudgetCount,
+    BudgetMode,
+    FailureReason,
+    PageSnapshot,
+    StepObservation,
+    origin_of,
+)
 from cxmon.model import Finding, Kind, Severity, Stage, StepResult, StepStatus
 from cxmon.runner.actions import ActionDriver, StepStop
 from cxmon.runner.checks import check_confirm, check_expect
 from cxmon.runner.events import EventRecorder
+from cxmon.runner.pagestage import place_findings
 from cxmon.runner.payment import pay, settle_payment
+from cxmon.runner.timing import StepClock
 from cxmon.scenario import Journey, Step
 
 ObservationSink = Callable[[int, StepObservation, list[Finding]], None]
@@ -54,6 +64,8 @@ class JourneySession:
         base_url = base_url.rstrip("/")
         self.recorder = EventRecorder(page, origin_of(base_url), provider_origins)
         self.driver = ActionDriver(page, self.recorder, base_url, probe_actions)
+        self.clock = StepClock(page, self.recorder, journey.scenario.timeouts.settle)
+        self.driver.activity = self.clock.activity
         self.order_number: str | None = None
         self.steps_run = 0
 
@@ -67,8 +79,14 @@ class JourneySession:
         """The journey's failed and >= 400 requests."""
         return self.recorder.network_log
 
-    async def run_step(self, step: Step, stage: Stage, budget: float | None, budget_mode: str) -> StepResult:
-        """Runs one step and returns its result with the detectors' findings."""
+    async def run_step(
+        self, step: Step, stage: Stage, budget: float | None, budget_mode: str, next_stage: Stage | None = None
+    ) -> StepResult:
+        """Runs one step and returns its result with the detectors' findings.
+
+        ``next_stage`` is the stage of the step after this one (the page this step's click leads
+        to may be that step's, see :mod:`cxmon.runner.pagestage`).
+        """
         obs = StepObservation(
             step.name,
             stage,
@@ -77,7 +95,9 @@ class JourneySession:
             budget_seconds=budget,
             budget_mode=BudgetMode(budget_mode),
         )
+        obs.budget_count = BudgetCount(step.budget_count or self.journey.scenario.budgets.count)
         self.recorder.begin(obs)
+        self.clock.begin(step)
         self.steps_run += 1
         started_at = time.time()
         t0 = time.monotonic()
@@ -85,6 +105,7 @@ class JourneySession:
             read_before_checks = await self._walk_step(step, obs, t0)
         finally:
             obs.duration_seconds = time.monotonic() - t0
+        await self.clock.measure(obs, t0, t0 + self._limit(step))
         fail = obs.action_failure
         if step.optional and fail is not None and fail.reason is FailureReason.MISSING:
             self.recorder.end()
@@ -95,14 +116,21 @@ class JourneySession:
         self.recorder.end()
         if self.sink is not None:
             self.sink(self.steps_run, obs, findings)
-        return _result(obs, findings, started_at, self.page.url)
+        page_stage = self.clock.page_stage(step, stage, next_stage)
+        result = _result(obs, place_findings(findings, page_stage, obs.url), started_at, self.page.url)
+        self.clock.show(result, obs, t0)
+        return result
+
+    def _limit(self, step: Step) -> float:
+        """The step's time limit in seconds."""
+        return self.step_timeout or step.timeout or self.journey.scenario.timeouts.step
 
     async def _walk_step(self, step: Step, obs: StepObservation, t0: float) -> bool:
         """Performs the step's actions and checks within its time limit.
 
         Returns whether the page was read before checks that then held at once (nothing new to read).
         """
-        timeout = self.step_timeout or step.timeout or self.journey.scenario.timeouts.step
+        timeout = self._limit(step)
         deadline = t0 + timeout
         try:
             # The hard limit: actions bound themselves by the deadline, this catches anything else.
@@ -133,6 +161,7 @@ class JourneySession:
         if step.pay is not None:
             await pay(driver, step.pay, deadline)
         before = self.page.url
+        self.clock.submitting()
         await driver.submit(step, deadline)
         if step.pay is not None and (step.click is not None or step.press is not None):
             await settle_payment(driver, before, deadline)
