@@ -33,6 +33,8 @@ USABLE_QUIET_SECONDS = 0.1
 SETTLE_SECONDS = 2.0
 """The default settle window: network and DOM quiet this long, and an awaited element is absent."""
 POLL_SECONDS = 0.025
+BUSY_SECONDS = 0.5
+"""A page that takes longer to answer a one-line script is busy, not settled."""
 SETTLE_POLL_SECONDS = 0.1
 # Long-lived channels are never "done": they do not hold a page's usable time.
 _NEVER_DONE = frozenset({"websocket", "eventsource", "ping"})
@@ -199,8 +201,12 @@ class PageActivity:
         if window <= 0 or self.busy() or now - max(self._last_activity, since) < window:
             return False
         try:
-            state, quiet_ms = await asyncio.wait_for(self.page.evaluate(_QUIET_STATE), 1.0)
+            state, quiet_ms = await asyncio.wait_for(self.page.evaluate(_QUIET_STATE), BUSY_SECONDS)
         except (PlaywrightError, TimeoutError):
+            return False
+        if time.monotonic() - now > BUSY_SECONDS:
+            # A browser too busy to answer at once may not have looked for the element either.
+            self._last_activity = time.monotonic()
             return False
         # The DOM's quiet time counts from the wait's start too: a wait may begin on a page that
         # was quiet long before the action that should change it.

@@ -47,11 +47,15 @@ class StepClock:
         self._nav_at_submit = self.recorder.navigations
 
     async def measure(self, obs: StepObservation, t0: float, deadline: float) -> None:
-        """Fills the observation's usable and load times and the slowest counted request; under
-        ``budgets.count: load`` waits for the load event (within the step limit) and budgets it."""
+        """Fills the observation's usable and load times and the slowest counted request.
+
+        After a step that went well the runner waits for its page's load event (within the step
+        limit) as a customer's browser finishes loading, so the full load is measured and the next
+        step starts from a loaded page; only ``budgets.count: load`` adds that wait to the budget.
+        """
         obs.usable_seconds = round(obs.duration_seconds, 4)
         failed = obs.action_failure is not None or obs.timed_out or self.recorder.fatal.is_set()
-        if obs.budget_count is BudgetCount.LOAD and obs.navigated and not failed:
+        if obs.navigated and not failed:
             await self.activity.wait_load(deadline)
         load_at = self.activity.load_at
         if obs.navigated and load_at is not None and load_at >= t0:
