@@ -124,8 +124,10 @@ class ActionDriver:
         waits for the rest)."""
         url = path if re.match(r"^https?://", path) else f"{self.base_url}/{path.lstrip('/')}"
         try:
-            wait_until = "load" if self.activity is None else "domcontentloaded"
-            await self.page.goto(url, timeout=ms(deadline), wait_until=wait_until)
+            if self.activity is None:
+                await self.page.goto(url, timeout=ms(deadline), wait_until="load")
+            else:
+                await self.page.goto(url, timeout=ms(deadline), wait_until="domcontentloaded")
         except PlaywrightTimeout as exc:
             self.obs.action_failure = ActionFailure(Action.GOTO, url, FailureReason.TIMEOUT, first_line(exc), url=url)
             raise StepStop from None

@@ -35,6 +35,7 @@ SETTLE_SECONDS = 2.0
 POLL_SECONDS = 0.025
 BUSY_SECONDS = 0.5
 """A page that takes longer to answer a one-line script is busy, not settled."""
+LAST_LOOK_SECONDS = 0.3
 SETTLE_POLL_SECONDS = 0.1
 # Long-lived channels are never "done": they do not hold a page's usable time.
 _NEVER_DONE = frozenset({"websocket", "eventsource", "ping"})
@@ -223,6 +224,8 @@ class PageActivity:
     async def not_there(self, what: str = "") -> None:
         """Raises :class:`NotThereWhenSettled` once the page has settled (race it against a wait)."""
         await self.settled()
+        # A last look: a wait that was about to see its element (a busy driver) still wins the race.
+        await asyncio.sleep(LAST_LOOK_SECONDS)
         window = self.settle_seconds
         raise NotThereWhenSettled(
             f"{what or 'not there'}: the page settled (nothing of the shop's or provider's in flight, "
