@@ -38,7 +38,7 @@ from cxmon.durations import format_duration
 from cxmon.errors import InfrastructureError, InputError
 from cxmon.exporters.base import ExportContext
 from cxmon.exporters.latest import LatestOutputs
-from cxmon.exporters.metrics import CxmonMetrics
+from cxmon.exporters.metrics import CxmonMetrics, step_stages
 from cxmon.exporters.results_page import JourneyStatus
 from cxmon.model import (
     DEFAULT_LABEL,
@@ -208,7 +208,7 @@ class Scheduler:
             self.metrics.forget(key)
             log.info("journey %s removed", key.id)
         for key, journey in journeys.items():
-            steps = [(step.name, stage.value) for step, stage in zip(journey.steps, journey.stages, strict=True)]
+            steps = step_stages([step.name for step in journey.steps], [stage.value for stage in journey.stages])
             self.metrics.declare(key, self.interval(key), steps)
             self.history.setdefault(key, deque(maxlen=max(1, self.options.history)))
             if self._started and key not in self._tasks:

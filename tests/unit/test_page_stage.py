@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cxmon.exporters.metrics import step_stages
 from cxmon.model import Finding, Kind, Severity, Stage
 from cxmon.runner.pagestage import landed_stage, place_findings
 from cxmon.scenario import Step
@@ -43,3 +44,9 @@ def test_a_journey_budget_finding_stays_on_its_step() -> None:
     over = Finding(Kind.SLOW, "journey took 40s", "confirmation", Stage.CONFIRMATION, evidence={"scope": "journey"})
     [same] = place_findings([over], Stage.PAYMENT, "http://shop.test/")
     assert same.stage is Stage.CONFIRMATION
+
+
+def test_the_next_steps_stage_is_declared_at_0_for_each_step() -> None:
+    pairs = step_stages(["address", "pay", "confirmation"], ["checkout", "payment", "confirmation"])
+    assert ("address", "payment") in pairs and ("pay", "confirmation") in pairs
+    assert ("address", "checkout") in pairs and ("confirmation", "confirmation") in pairs
