@@ -2,9 +2,11 @@
 
 *Usable* ends a step's budgeted time: the customer can act once the document has been parsed
 (DOMContentLoaded) and neither the shop nor its payment provider has a request in flight for
-:data:`USABLE_QUIET_SECONDS`. A third party's pixel or tag still loading does not keep the
-customer waiting, so it does not count; the page's ``load`` event is still recorded (the full
-load) and a scenario may budget it instead (``budgets.count: load``).
+:data:`USABLE_QUIET_SECONDS` — or, once the page's ``load`` event fired, none started before it
+(a favicon or a poll started after the load does not hold the page). A third party's pixel or
+tag still loading does not keep the customer waiting, so it does not count; the page's ``load``
+event is still recorded (the full load) and a scenario may budget it instead
+(``budgets.count: load``).
 
 *Settled* ends waiting for something that is not there: the document is parsed, nothing of the
 shop's or the provider's is in flight, and neither the network nor the DOM has changed for the
@@ -173,7 +175,17 @@ class PageActivity:
             now = time.monotonic()
             if not self.busy() and now - self._last_activity >= USABLE_QUIET_SECONDS:
                 return
+            if self._loaded_before_busy():
+                return
             await asyncio.sleep(POLL_SECONDS)
+
+    def _loaded_before_busy(self) -> bool:
+        """Whether the page's load event fired and only requests started after it are in flight
+        (a favicon, a poll, a late widget): the page the customer waited for is there."""
+        load_at = self.load_at
+        if load_at is None:
+            return False
+        return all(e.started >= load_at for e in self._inflight.values() if e.origin is not Origin.THIRD_PARTY)
 
     async def wait_load(self, deadline: float) -> float | None:
         """Waits for the current document's ``load`` event, at most until ``deadline``; its time."""
