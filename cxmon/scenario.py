@@ -419,6 +419,9 @@ class Step(_Strict):
     optional: bool = Field(False, description="Skip quietly when its element is not there (cookie banners)")
     timeout: PositiveDuration | None = Field(None, description="This step's time limit")
     budget: PositiveDuration | None = Field(None, description="This step's time budget (see budgets)")
+    budget_count: Literal["usable", "load"] | None = Field(
+        None, description="What this step's budget counts (see budgets.count); default: the scenario's"
+    )
     when: dict[
         Literal["payment_method", "device", "location"], Annotated[list[str], BeforeValidator(_list_shorthand)]
     ] = Field(default_factory=dict, description="Run only for these journey labels")
@@ -481,10 +484,20 @@ class Budgets(_Strict):
     mode: Literal["fail", "warn"] = Field(
         "fail", description="fail: over budget fails the journey; warn: reported only"
     )
+    count: Literal["usable", "load"] = Field(
+        "usable",
+        description="usable: a step's time ends when its page is usable (DOM ready, the shop's and the "
+        "provider's requests done); load: when the page's load event fired (third parties included)",
+    )
 
 
 class Timeouts(_Strict):
     step: PositiveDuration = Field(15.0, description="Default time limit of a step")
+    settle: Duration = Field(
+        2.0,
+        description="An awaited element absent from a page whose network and DOM stayed quiet this long is "
+        "reported at once, not after the step limit; 0 waits the whole step limit",
+    )
     journey: PositiveDuration | None = Field(None, description="Hard limit of a whole journey")
 
 

@@ -38,7 +38,7 @@ from cxmon.durations import format_duration
 from cxmon.errors import InfrastructureError, InputError
 from cxmon.exporters.base import ExportContext
 from cxmon.exporters.latest import LatestOutputs
-from cxmon.exporters.metrics import CxmonMetrics
+from cxmon.exporters.metrics import CxmonMetrics, step_stages
 from cxmon.exporters.results_page import JourneyStatus
 from cxmon.mailcheck import EmailCheck, finish_email_check
 from cxmon.maintenance import AdhocWindows, MaintenanceWindowSpec, Window, active_window
@@ -234,7 +234,7 @@ class Scheduler:
             self._failing_since.pop(key, None)
             log.info("journey %s removed", key.id)
         for key, journey in journeys.items():
-            steps = [(step.name, stage.value) for step, stage in zip(journey.steps, journey.stages, strict=True)]
+            steps = step_stages([step.name for step in journey.steps], [stage.value for stage in journey.stages])
             self.metrics.declare(key, self.interval(key), steps)
             self._declare_revenue(journey)
             self.history.setdefault(key, deque(maxlen=max(1, self.options.history)))

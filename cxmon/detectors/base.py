@@ -79,6 +79,15 @@ class BudgetMode(StrEnum):
     WARN = "warn"
 
 
+class BudgetCount(StrEnum):
+    """What a step's budget counts: the wait until the page is usable, or until it fully loaded."""
+
+    USABLE = "usable"
+    """DOM ready and the shop's and provider's requests done: what the customer waits for."""
+    LOAD = "load"
+    """The page's ``load`` event: third-party pixels and tags included."""
+
+
 def origin_of(url: str) -> str:
     """``scheme://host:port`` of a URL, lower-cased."""
     parts = urlsplit(url)
@@ -107,6 +116,20 @@ class FailedRequest:
     resource_type: str
     main_document: bool
     origin: Origin
+
+
+@dataclass
+class PageLoad:
+    """A request that finished during the step, with how long it took and whose server answered."""
+
+    url: str
+    origin: Origin
+    resource_type: str = ""
+    seconds: float = 0.0
+    """From the request's start to its last byte."""
+    server_seconds: float | None = None
+    """Time to first byte (Resource/Navigation Timing ``responseStart``): the server's time."""
+    main_document: bool = False
 
 
 @dataclass
@@ -302,6 +325,13 @@ class StepObservation:
     journey_payment_method: str | None = None
     """The journey's ``payment_method`` label, when the scenario has one: names a payment that a
     step without ``pay`` makes."""
+    budget_count: BudgetCount = BudgetCount.USABLE
+    usable_seconds: float | None = None
+    """From the step's start until its page was usable (and its checks held)."""
+    load_seconds: float | None = None
+    """From the step's start until its page's ``load`` event, when it fired within the step."""
+    slowest: PageLoad | None = None
+    """The request that took longest among those the budget counts."""
 
     @property
     def url(self) -> str:

@@ -123,7 +123,8 @@ class CxmonMetrics:
     def observe(self, result: JourneyResult) -> None:
         """Records one journey run."""
         key = result.key
-        self.declare(key, result.interval_seconds, [(s.name, s.stage.value) for s in result.steps])
+        stages = [s.stage.value for s in result.steps]
+        self.declare(key, result.interval_seconds, step_stages([s.name for s in result.steps], stages))
         self._labels(self.journey_runs, key, result.outcome.value).inc()
         self.set_maintenance(key, result.outcome is Outcome.MAINTENANCE)
         if result.revenue is not None:
@@ -207,3 +208,11 @@ class CxmonMetrics:
     def journeys(self) -> list[JourneyKey]:
         """Journeys that have series here."""
         return list(self._children)
+
+
+def step_stages(steps: Sequence[str], stages: Sequence[str]) -> list[tuple[str, str]]:
+    """The ``(step, stage)`` pairs a journey's failures may carry: each step's own stage, and the
+    next step's, which a finding about the page the step's click led to takes (docs/scenarios.md)."""
+    pairs = list(zip(steps, stages, strict=True))
+    pairs += [(step, nxt) for step, own, nxt in zip(steps, stages, stages[1:], strict=False) if nxt != own]
+    return pairs

@@ -31,6 +31,7 @@ from cxmon.detectors.base import (
 from cxmon.detectors.scripts import ACTION_PROBE, COUNT_VISIBLE, STAND_IN_EFFECT, STAND_IN_POINT
 from cxmon.runner.events import EventRecorder
 from cxmon.runner.locators import choose, matches, resolve
+from cxmon.runner.settle import PageActivity
 from cxmon.scenario import ActionEntry, Locator, Press, Step, WaitFor
 
 # How long an action element may take to become usable after it appeared (animations, late
@@ -94,6 +95,9 @@ class ActionDriver:
         self.probe_actions = probe_actions
         self.strict_locators = False
         """The scenario's ``strict``: an ambiguous action locator fails the step."""
+        self.activity: PageActivity | None = None
+        """The page's requests and DOM changes: when set, waits for an absent element end once the
+        page has settled (fail fast) and a step's page counts as loaded once usable."""
 
     @property
     def obs(self) -> StepObservation:
@@ -127,11 +131,22 @@ class ActionDriver:
                 with contextlib.suppress(BaseException):
                     await t
 
+    def until_settled(self, what: str = "") -> Awaitable[Any]:
+        """Raced against a wait for something absent: fails it like a timeout once the page has
+        settled (see :mod:`cxmon.runner.settle`); never, without a page activity watch."""
+        if self.activity is None:
+            return asyncio.Event().wait()
+        return self.activity.not_there(what)
+
     async def goto(self, path: str, deadline: float) -> None:
-        """Opens a URL, or a path under the base URL, and waits for it to load."""
+        """Opens a URL, or a path under the base URL, and waits for its document (``settle``
+        waits for the rest)."""
         url = path if re.match(r"^https?://", path) else f"{self.base_url}/{path.lstrip('/')}"
         try:
-            await self.page.goto(url, timeout=ms(deadline), wait_until="load")
+            if self.activity is None:
+                await self.page.goto(url, timeout=ms(deadline), wait_until="load")
+            else:
+                await self.page.goto(url, timeout=ms(deadline), wait_until="domcontentloaded")
         except PlaywrightTimeout as exc:
             self.obs.action_failure = ActionFailure(Action.GOTO, url, FailureReason.TIMEOUT, first_line(exc), url=url)
             raise StepStop from None
@@ -140,8 +155,11 @@ class ActionDriver:
             raise StepStop from None
 
     async def settle(self, deadline: float) -> None:
-        """Waits for the page to finish loading."""
+        """Waits for the page to be usable (to load, without a page activity watch)."""
         # Not raced against fatal events: an error page loads too, and the detectors read it whole.
+        if self.activity is not None:
+            await self.activity.wait_usable(deadline)
+            return
         with contextlib.suppress(PlaywrightError):
             await self.page.wait_for_load_state("load", timeout=ms(deadline))
 
@@ -189,10 +207,10 @@ class ActionDriver:
         round trip)."""
         try:
             if self.probe_actions and action is not Action.FILL:
-                data = await self.race(present.evaluate(ACTION_PROBE, timeout=ms(deadline)))
+                data = await self.race(present.evaluate(ACTION_PROBE, timeout=ms(deadline)), self.until_settled(target))
                 probe = Probe.from_page(data) if data is not None else None
             else:
-                await self.race(present.wait_for(state="attached", timeout=ms(deadline)))
+                await self.race(present.wait_for(state="attached", timeout=ms(deadline)), self.until_settled(target))
                 probe = None
         except PlaywrightTimeout:
             raise self.fail(action, target, FailureReason.MISSING, f"{target} is not on the page") from None
@@ -332,7 +350,8 @@ class ActionDriver:
         page = self.page
         try:
             if w.element is not None:
-                await self.race(resolve(page, w.element).wait_for(state=w.state, timeout=ms(deadline)))
+                element = resolve(page, w.element).wait_for(state=w.state, timeout=ms(deadline))
+                await self.race(element, self.until_settled(w.element.describe()))
             if w.url is not None:
                 pattern = re.compile(w.url)
                 await self.race(page.wait_for_url(lambda u: bool(pattern.search(u)), timeout=ms(deadline)))

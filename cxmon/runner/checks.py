@@ -67,7 +67,7 @@ async def check_expect(driver: ActionDriver, e: Expect, deadline: float) -> None
         )
     for expected, wait, actual in checks:
         try:
-            await driver.race(wait())
+            await driver.race(wait(), driver.until_settled(expected))
         except (AssertionError, PlaywrightTimeout):
             driver.obs.assertion_failure = AssertionFailure(expected, await actual())
             raise StepStop from None
@@ -88,17 +88,17 @@ async def check_confirm(driver: ActionDriver, c: Confirm, deadline: float) -> st
     try:
         if c.url is not None:
             part, expected = ConfirmationPart.URL, c.url
-            await driver.race(expect(page).to_have_url(re.compile(c.url), timeout=ms(deadline)))
+            await driver.race(expect(page).to_have_url(re.compile(c.url), timeout=ms(deadline)), driver.until_settled())
         if c.text is not None:
             part, expected = ConfirmationPart.TEXT, c.text
-            await driver.race(expect(body).to_contain_text(c.text, timeout=ms(deadline)))
+            await driver.race(expect(body).to_contain_text(c.text, timeout=ms(deadline)), driver.until_settled())
         if isinstance(c.order_number, OrderNumber):
             part, expected = ConfirmationPart.ORDER_NUMBER, c.order_number.locator.describe()
             order_number = await _order_number_at(driver, c.order_number, deadline)
         elif c.order_number is not None:
             part, expected = ConfirmationPart.ORDER_NUMBER, c.order_number
             pattern = re.compile(c.order_number)
-            await driver.race(expect(body).to_contain_text(pattern, timeout=ms(deadline)))
+            await driver.race(expect(body).to_contain_text(pattern, timeout=ms(deadline)), driver.until_settled())
             m = pattern.search(await body.inner_text(timeout=ms(deadline)))
             if m:
                 order_number = m.group(1) if m.groups() else m.group(0)

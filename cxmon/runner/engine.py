@@ -40,6 +40,7 @@ from cxmon.runner.browser import browser_processes, launch_browser
 from cxmon.runner.cleanup import send_cleanup, should_run
 from cxmon.runner.evidence import EvidenceWriter
 from cxmon.runner.identity import apply_header, default_user_agent, route_header, user_agent_suffix, with_suffix
+from cxmon.runner.settle import DOM_QUIET_INIT
 from cxmon.runner.steps import JourneySession, ObservationSink, PageMemory
 from cxmon.scenario import Journey
 
@@ -409,6 +410,7 @@ class Runner:
         await route_header(context, scenario.http.identify, [base_url, *scenario.detect.provider_origins])
         await context.add_init_script(WEB_VITALS_INIT)
         await context.add_init_script(MESSAGE_WATCH_INIT)
+        await context.add_init_script(DOM_QUIET_INIT)
         if tracing:
             # Screencast frames would show typed secrets; DOM snapshots are scrubbed as text.
             await context.tracing.start(snapshots=True, screenshots=not journey.redactor, sources=False)
@@ -493,7 +495,8 @@ class Runner:
     async def _walk(self, journey: Journey, session: JourneySession, result: JourneyResult, browser: Browser) -> None:
         scenario = journey.scenario
         stopped = False
-        for step, stage in zip(journey.steps, journey.stages, strict=True):
+        next_stages = [*journey.stages[1:], None]
+        for step, stage, next_stage in zip(journey.steps, journey.stages, next_stages, strict=True):
             budget = step.budget if step.budget is not None else scenario.budgets.step
             if stopped:
                 result.steps.append(StepResult(step.name, stage, StepStatus.SKIPPED, budget_seconds=budget))
@@ -506,7 +509,7 @@ class Runner:
             if result.run_id is not None:
                 step = with_run_id(step, result.run_id)
             try:
-                step_result = await session.run_step(step, stage, budget, scenario.budgets.mode)
+                step_result = await session.run_step(step, stage, budget, scenario.budgets.mode, next_stage)
             except PlaywrightError:
                 result.steps.append(
                     StepResult(

@@ -125,12 +125,15 @@ async def _in_any_frame(page: Page, spec: FillField) -> bool:
 async def _frame_of(driver: ActionDriver, spec: FillField, deadline: float) -> Page | Frame:
     """Payment fields often live in the provider's iframe: look in every frame until found."""
     page = driver.page
+    since = time.monotonic()
     while True:
         for frame in page.frames:
             with contextlib.suppress(PlaywrightError):
                 if await resolve(frame, spec).count():
                     return frame
         if time.monotonic() >= deadline or driver.recorder.fatal.is_set():
+            return page
+        if driver.activity is not None and await driver.activity.is_settled(since):
             return page
         await asyncio.sleep(PROBE_INTERVAL)
 
@@ -142,7 +145,8 @@ async def settle_payment(driver: ActionDriver, before: str, deadline: float) -> 
     returns before the browser leaves the page.
     """
     page = driver.page
-    leave = page.wait_for_url(lambda url: url != before, timeout=ms(deadline), wait_until="load")
+    # The page it leads to counts once usable: settle() waits for that.
+    leave = page.wait_for_url(lambda url: url != before, timeout=ms(deadline), wait_until="commit")
 
     async def shows_problem() -> None:
         while True:

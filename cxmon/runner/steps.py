@@ -19,6 +19,7 @@ from playwright.async_api import Page
 from cxmon.detectors import DetectorConfig, DetectorSet
 from cxmon.detectors.base import (
     Action,
+    BudgetCount,
     BudgetMode,
     FailureReason,
     PageIdentity,
@@ -30,7 +31,9 @@ from cxmon.model import DEFAULT_LABEL, Finding, Kind, Severity, Stage, StepResul
 from cxmon.runner.actions import ActionDriver, StepStop
 from cxmon.runner.checks import check_confirm, check_expect
 from cxmon.runner.events import EventRecorder
+from cxmon.runner.pagestage import place_findings
 from cxmon.runner.payment import pay, settle_payment
+from cxmon.runner.timing import StepClock
 from cxmon.scenario import Journey, Step
 
 ObservationSink = Callable[[int, StepObservation, list[Finding]], None]
@@ -69,6 +72,8 @@ class JourneySession:
         self.recorder = EventRecorder(page, origin_of(base_url), provider_origins)
         self.driver = ActionDriver(page, self.recorder, base_url, probe_actions)
         self.driver.strict_locators = journey.scenario.strict
+        self.clock = StepClock(page, self.recorder, journey.scenario.timeouts.settle)
+        self.driver.activity = self.clock.activity
         self.order_number: str | None = None
         self.placed_at: float | None = None
         """``time.monotonic()`` when the order number appeared: the order is placed (for ``email:``)."""
@@ -84,8 +89,14 @@ class JourneySession:
         """The journey's failed and >= 400 requests."""
         return self.recorder.network_log
 
-    async def run_step(self, step: Step, stage: Stage, budget: float | None, budget_mode: str) -> StepResult:
-        """Runs one step and returns its result with the detectors' findings."""
+    async def run_step(
+        self, step: Step, stage: Stage, budget: float | None, budget_mode: str, next_stage: Stage | None = None
+    ) -> StepResult:
+        """Runs one step and returns its result with the detectors' findings.
+
+        ``next_stage`` is the stage of the step after this one (the page this step's click leads
+        to may be that step's, see :mod:`cxmon.runner.pagestage`).
+        """
         obs = StepObservation(
             step.name,
             stage,
@@ -98,7 +109,9 @@ class JourneySession:
         # A step without goto finds its elements on the page the previous step ended on.
         worked_on = self._page_now if step.goto is None else None
         obs.journey_payment_method = _journey_payment_method(self.journey)
+        obs.budget_count = BudgetCount(step.budget_count or self.journey.scenario.budgets.count)
         self.recorder.begin(obs)
+        self.clock.begin(step)
         self.steps_run += 1
         started_at = time.time()
         t0 = time.monotonic()
@@ -106,6 +119,7 @@ class JourneySession:
             read_before_checks = await self._walk_step(step, obs, t0)
         finally:
             obs.duration_seconds = time.monotonic() - t0
+        await self.clock.measure(obs, t0, t0 + self._limit(step))
         fail = obs.action_failure
         if step.optional and fail is not None and fail.reason is FailureReason.MISSING:
             self.recorder.end()
@@ -116,9 +130,15 @@ class JourneySession:
         self.recorder.end()
         if self.sink is not None:
             self.sink(self.steps_run, obs, findings)
-        result = _result(obs, findings, started_at, self.page.url)
+        page_stage = self.clock.page_stage(step, stage, next_stage)
+        result = _result(obs, place_findings(findings, page_stage, obs.url), started_at, self.page.url)
+        self.clock.show(result, obs, t0)
         self._remember_page(step, obs, result, worked_on)
         return result
+
+    def _limit(self, step: Step) -> float:
+        """The step's time limit in seconds."""
+        return self.step_timeout or step.timeout or self.journey.scenario.timeouts.step
 
     def _memory_key(self, step: Step) -> tuple[str, str]:
         return (self.journey.key.id, step.name)
@@ -139,7 +159,7 @@ class JourneySession:
 
         Returns whether the page was read before checks that then held at once (nothing new to read).
         """
-        timeout = self.step_timeout or step.timeout or self.journey.scenario.timeouts.step
+        timeout = self._limit(step)
         deadline = t0 + timeout
         try:
             # The hard limit: actions bound themselves by the deadline, this catches anything else.
@@ -170,6 +190,7 @@ class JourneySession:
         if step.pay is not None:
             await pay(driver, step.pay, deadline)
         before = self.page.url
+        self.clock.submitting()
         await driver.submit(step, deadline)
         if step.pay is not None and (step.click is not None or step.press is not None):
             await settle_payment(driver, before, deadline)

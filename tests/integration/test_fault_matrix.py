@@ -28,30 +28,31 @@ class Case:
     device: str | None = None
 
 
-# The step a fault shows at is the step whose action leads the customer to the faulty page:
-# browse = home and product pages, cart = /cart, checkout = /checkout, payment = /payment and the
-# provider, confirmation = the order page.
+# The step a fault shows at is the step whose action leads the customer to the faulty page; the
+# stage is where the customer is (docs/scenarios.md, "Timing and stage rules"): a page a step's click
+# leads to is the next step's when the step does not read it itself. address (expect: url only)
+# leads to /payment, which is pay's; pay leads to the order page, which is confirmation's.
 CASES = [
     Case("error_page@browse", Kind.ERROR_PAGE, "home", "browse", evidence={"status": 500}),
     Case("error_page@cart", Kind.ERROR_PAGE, "add-to-cart", "cart", evidence={"status": 500}),
     Case("error_page", Kind.ERROR_PAGE, "checkout", "checkout", evidence={"status": 500}),
-    Case("error_page@payment", Kind.ERROR_PAGE, "address", "checkout", evidence={"status": 500}),
-    Case("error_page@confirmation", Kind.ERROR_PAGE, "pay", "payment", evidence={"status": 500}),
+    Case("error_page@payment", Kind.ERROR_PAGE, "address", "payment", evidence={"status": 500}),
+    Case("error_page@confirmation", Kind.ERROR_PAGE, "pay", "confirmation", evidence={"status": 500}),
     Case("error_text@browse", Kind.ERROR_PAGE, "home", "browse", evidence={"reason": "error_text"}),
     Case("error_text@cart", Kind.ERROR_PAGE, "add-to-cart", "cart", evidence={"reason": "error_text"}),
     Case("error_text", Kind.ERROR_PAGE, "checkout", "checkout", evidence={"reason": "error_text"}),
-    Case("error_text@payment", Kind.ERROR_PAGE, "address", "checkout", evidence={"reason": "error_text"}),
-    Case("error_text@confirmation", Kind.ERROR_PAGE, "pay", "payment", evidence={"reason": "error_text"}),
+    Case("error_text@payment", Kind.ERROR_PAGE, "address", "payment", evidence={"reason": "error_text"}),
+    Case("error_text@confirmation", Kind.ERROR_PAGE, "pay", "confirmation", evidence={"reason": "error_text"}),
     Case("js_error@browse", Kind.ERROR_PAGE, "product", "browse", evidence={"reason": "page_error"}),
     Case("js_error@cart", Kind.ERROR_PAGE, "add-to-cart", "cart", evidence={"reason": "page_error"}),
     Case("js_error", Kind.ERROR_PAGE, "checkout", "checkout", evidence={"reason": "page_error"}),
-    Case("js_error@payment", Kind.ERROR_PAGE, "address", "checkout", evidence={"reason": "page_error"}),
-    Case("js_error@confirmation", Kind.ERROR_PAGE, "pay", "payment", evidence={"reason": "page_error"}),
+    Case("js_error@payment", Kind.ERROR_PAGE, "address", "payment", evidence={"reason": "page_error"}),
+    Case("js_error@confirmation", Kind.ERROR_PAGE, "pay", "confirmation", evidence={"reason": "page_error"}),
     Case("slow@browse", Kind.SLOW, "home", "browse"),
     Case("slow@cart", Kind.SLOW, "add-to-cart", "cart"),
     Case("slow@checkout", Kind.SLOW, "checkout", "checkout"),
-    Case("slow", Kind.SLOW, "address", "checkout"),
-    Case("slow@confirmation", Kind.SLOW, "pay", "payment"),
+    Case("slow", Kind.SLOW, "address", "payment"),
+    Case("slow@confirmation", Kind.SLOW, "pay", "confirmation"),
     Case(
         "hidden_action",
         Kind.HIDDEN_ACTION,

@@ -18,8 +18,8 @@ YAML_HINT = (
 
 EXPECTED = {
     "invalid-unknown-key.yml": "6: steps[0].clik: unknown key 'clik', did you mean 'click'? (expected one of: "
-    "name, stage, optional, timeout, budget, when, goto, fill, select, check, actions, pay, click, press, wait_for,"
-    " expect, confirm, capture)",
+    "name, stage, optional, timeout, budget, budget_count, when, goto, fill, select, check, actions, pay, click, "
+    "press, wait_for, expect, confirm, capture)",
     "invalid-missing-name.yml": "1: missing required key 'name'",
     "invalid-step-without-name.yml": "5: steps[1]: missing required key 'name'",
     "invalid-bad-duration.yml": "4: budgets.step: expected a duration like 500ms, 2s, 1.5m or 1h, got 'fast'",
