@@ -44,7 +44,8 @@ def write_demo_scenario(
 ) -> Path:
     """The shipped demo scenario with its matrix narrowed (one journey per test is the rule).
 
-    ``uniform_budget`` drops per-step budgets, so every step has the scenario's step budget.
+    ``uniform_budget`` drops per-step budgets, so every step has the scenario's step budget. Steps
+    of the caller's own come without the shipped price rules.
     """
     data = yaml.safe_load(DEMO_SCENARIO.read_text())
     if uniform_budget:
@@ -54,6 +55,9 @@ def write_demo_scenario(
     data["matrix"] = {"payment_method": methods or ["invoice"]}
     if devices:
         data["matrix"]["device"] = devices
+    if "steps" in changes and "prices" not in changes:
+        # The shipped price rules name values that the shipped steps capture; other steps do not.
+        data.pop("prices", None)
     data.update(changes)
     path = tmp_path / f"{name}.yml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
