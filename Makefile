@@ -11,13 +11,14 @@ DEMO_PROVIDER_PORT ?= 8401
 APT_PACKAGES := chromium prometheus prometheus-pushgateway prometheus-alertmanager dovecot-imapd xvfb xauth
 APT_BINARIES := /usr/bin/chromium /usr/bin/prometheus /usr/bin/promtool /usr/bin/prometheus-pushgateway /usr/bin/prometheus-alertmanager /usr/sbin/dovecot /usr/bin/Xvfb
 
-.PHONY: install browser system-deps demo test lint dashboards check-generated bench soak clean help
+.PHONY: install browser system-deps demo test lint dashboards check-generated bench soak clean-runs clean help
 
 help:
 	@echo "make demo   - set up, start the demo shop, run the demo scenarios, show the results"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make lint   - ruff, the import layer contracts and mypy"
 	@echo "make bench  - benchmarks against a raw Playwright script (benchmarks/RESULTS.md)"
+	@echo "make clean-runs - 200 clean journeys across the test shops, zero failures (benchmarks/CLEAN.md)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +74,10 @@ check-generated: install
 # cxmon against a plain Playwright script, same shop, same run; writes benchmarks/RESULTS.md.
 bench: install
 	$(BIN)/python benchmarks/bench.py --out benchmarks/RESULTS.md
+
+# 200 clean journeys across the three test shops: zero failures expected; writes benchmarks/CLEAN.md.
+clean-runs: install
+	$(BIN)/python benchmarks/clean_runs.py --journeys 200 --out benchmarks/CLEAN.md
 
 # Long soak of cxmon serve with faults toggled; the suite runs a short version.
 soak: install
