@@ -1,8 +1,10 @@
-"""Durations as people write them in scenario files and flags: ``500ms``, ``2s``, ``1.5m``, ``1h``."""
+"""Durations as people write them in scenario files and flags: ``500ms``, ``2s``, ``1.5m``, ``1h``;
+and the time zones schedules are read in."""
 
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
@@ -35,3 +37,12 @@ def format_duration(seconds: float) -> str:
         return f"{seconds:.2f}s"
     minutes, rest = divmod(seconds, 60)
     return f"{int(minutes)}m{rest:02.0f}s"
+
+
+def check_time_zone(value: str) -> str:
+    """``value`` when it names an IANA time zone; raises ``ValueError`` saying what was expected."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"expected an IANA time zone like Europe/Helsinki or UTC, got {value!r}") from None
+    return value

@@ -31,13 +31,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import yaml
 from croniter import croniter
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from cxmon.durations import parse_duration
+from cxmon.durations import check_time_zone, parse_duration
 from cxmon.errors import InputError
 
 Mode = Literal["skip", "run"]
@@ -79,11 +79,7 @@ class MaintenanceWindowSpec(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"expected an IANA time zone like Europe/Helsinki or UTC, got {value!r}") from None
-        return value
+        return check_time_zone(value)
 
 
 @dataclass(frozen=True)

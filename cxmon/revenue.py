@@ -17,9 +17,11 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from cxmon.durations import check_time_zone
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -81,11 +83,7 @@ class RevenueSpec(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"expected an IANA time zone like Europe/Helsinki or UTC, got {value!r}") from None
-        return value
+        return check_time_zone(value)
 
     @property
     def base_per_hour(self) -> float:
