@@ -9,7 +9,7 @@ DEMO_PROVIDER_PORT ?= 8401
 # Debian packages the tests start: a browser, the Prometheus stack, an IMAP server (dovecot) and a
 # virtual display (Xvfb, for the recorder).
 APT_PACKAGES := chromium prometheus prometheus-pushgateway prometheus-alertmanager dovecot-imapd xvfb xauth
-APT_BINARIES := /usr/bin/chromium /usr/bin/prometheus /usr/bin/promtool /usr/bin/prometheus-pushgateway /usr/bin/prometheus-alertmanager /usr/sbin/dovecot /usr/bin/Xvfb
+APT_BINARIES := /usr/bin/chromium /usr/bin/prometheus /usr/bin/promtool /usr/bin/prometheus-pushgateway /usr/bin/prometheus-alertmanager /usr/sbin/dovecot /usr/bin/Xvfb /usr/bin/xauth
 
 .PHONY: install browser system-deps demo test lint dashboards check-generated bench soak clean-runs clean help
 
