@@ -111,10 +111,14 @@ def _first_occurrence(start: datetime) -> datetime:
 def occurrence_at(spec: MaintenanceWindowSpec, at: float) -> Window | None:
     """The occurrence of ``spec`` that is open at ``at`` (Unix seconds), or ``None``."""
     zone = ZoneInfo(spec.timezone)
-    # croniter's get_prev is strict: start just after `at` so a window beginning exactly then counts.
-    latest = croniter(spec.cron, datetime.fromtimestamp(at, zone) + timedelta(seconds=1)).get_prev(datetime)
+    # croniter's get_prev is strict: start just after `at` so a window beginning exactly then counts,
+    # and step over a start that lies in that second after `at`.
+    starts = croniter(spec.cron, datetime.fromtimestamp(at, zone) + timedelta(seconds=1))
     # An autumn repeat of a local time (03:30 twice) is one window, begun at the first one.
-    begin = _first_occurrence(latest).timestamp()
+    begin = _first_occurrence(starts.get_prev(datetime)).timestamp()
+    if begin > at:
+        begin = _first_occurrence(starts.get_prev(datetime)).timestamp()
+    # The latest start is the one open longest: an earlier start of the same length ended earlier.
     end = begin + spec.duration
     if not begin <= at < end:
         return None

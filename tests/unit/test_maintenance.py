@@ -47,6 +47,14 @@ def test_window_begins_at_its_start_and_ends_before_its_end() -> None:
     assert occurrence_at(sunday, utc(2026, 11, 30, 2, 30)) is None  # a Monday
 
 
+def test_the_last_second_before_the_next_start_is_still_in_the_open_window() -> None:
+    # Every minute for two minutes: always open, also in the second before a new start.
+    always = spec("* * * * *", "2m")
+    for second in (0.0, 30.0, 59.0, 59.5, 59.99):
+        window = occurrence_at(always, utc(2026, 12, 2, 7, 22) + second)
+        assert window is not None and window.start == utc(2026, 12, 2, 7, 22), second
+
+
 @pytest.mark.parametrize(("timezone", "utc_start"), [
     ("UTC", (2026, 7, 1, 2)),
     ("Europe/Helsinki", (2026, 6, 30, 23)),  # EEST, UTC+3
