@@ -75,7 +75,8 @@ scrape_configs:
             assert done.returncode == 1, done.stderr
             wait_for("cxmon_journey_success 0 after the failing run",
                      lambda: value("cxmon_journey_success") == 0, timeout=20)
-            failures = prom.query(f'cxmon_failures_total{{job="{JOB}", kind="payment_rejected", step="pay"}}')
+            # Counters exist at 0 at the step's own stage and at the next step's: the failure is the one above 0.
+            failures = prom.query(f'cxmon_failures_total{{job="{JOB}", kind="payment_rejected", step="pay"}} > 0')
             assert [r["metric"]["payment_method"] for r in failures["data"]["result"]] == ["invoice"]
 
             # One group per scenario and location: the second push replaced the first.

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from cxmon.demo import DemoShop
+from cxmon.model import Outcome
 from tests.helpers import write_demo_scenario
 from tests.integration.serve_process import ServeProcess, post_fault, sample_values, start_serve, wait_for
 
@@ -46,7 +47,7 @@ def _entry(document: dict[str, Any] | None, method: str) -> dict[str, Any] | Non
 
 def _check_summary(document: dict[str, Any]) -> None:
     outcomes = list(_outcomes(document).values())
-    assert document["summary"] == {o: outcomes.count(o) for o in ("pass", "fail", "flaky", "error")}
+    assert document["summary"] == {o.value: outcomes.count(o.value) for o in Outcome}
 
 
 def _serve(tmp_path: Path, demo_shop: DemoShop, *outputs: str) -> ServeProcess:
