@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from itertools import cycle, islice
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -47,9 +49,25 @@ class CleanRuns:
     warnings: collections.Counter[str] = field(default_factory=collections.Counter)
 
 
+def _scenario(path: Path, workdir: Path, step_budget: str | None) -> Path:
+    """``path`` itself, or a copy whose every step has ``step_budget`` (per-step budgets dropped)."""
+    if step_budget is None:
+        return path
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.setdefault("budgets", {})["step"] = step_budget
+    for step in data["steps"]:
+        step.pop("budget", None)
+    copy = workdir / f"{path.parent.name}-{path.name}"
+    copy.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return copy
+
+
 @contextmanager
-def shops_journeys(workdir: Path) -> Iterator[list[tuple[str, Journey]]]:
-    """The three shops, started clean, and one journey of each scenario and payment method."""
+def shops_journeys(workdir: Path, step_budget: str | None = None) -> Iterator[list[tuple[str, Journey]]]:
+    """The three shops, started clean, and one journey of each scenario and payment method.
+
+    ``step_budget`` replaces the scenarios' step budgets (a loaded test machine must not make a
+    healthy shop slow); ``None`` keeps them."""
     with ExitStack() as stack:
         demo = stack.enter_context(DemoShopThread())
         shop2 = stack.enter_context(StaticShop())
@@ -57,17 +75,19 @@ def shops_journeys(workdir: Path) -> Iterator[list[tuple[str, Journey]]]:
         shop2.mode = "clean"
         (workdir / "nordic.yml").write_text(SHOP2_SCENARIO.format(url=shop2.url))
         env = {"DEMO_SHOP_URL": demo.url, "DEMO_PROVIDER_URL": demo.provider_url, "SHOP3_URL": shop3.url}
-        journeys = [("demo", j) for j in load_scenario(ROOT / "scenarios/demo-shop/checkout.yml", env=env).journeys()]
-        journeys += [("shop2", j) for j in load_scenario(workdir / "nordic.yml", env={}).journeys()]
-        for name in ("checkout.yml", "checkout-de.yml"):
-            journeys += [("shop3", j) for j in load_scenario(ROOT / "tests/shop3" / name, env=env).journeys()]
-        yield journeys
+        files = [("demo", ROOT / "scenarios/demo-shop/checkout.yml"), ("shop2", workdir / "nordic.yml")]
+        files += [("shop3", ROOT / "tests/shop3" / name) for name in ("checkout.yml", "checkout-de.yml")]
+        yield [
+            (shop, journey)
+            for shop, path in files
+            for journey in load_scenario(_scenario(path, workdir, step_budget), env=env).journeys()
+        ]
 
 
-def run_clean(count: int, concurrency: int = 2) -> CleanRuns:
+def run_clean(count: int, concurrency: int = 2, step_budget: str | None = None) -> CleanRuns:
     """Walks ``count`` journeys round-robin over every clean shop's journeys."""
     out = CleanRuns()
-    with tempfile.TemporaryDirectory() as tmp, shops_journeys(Path(tmp)) as journeys:
+    with tempfile.TemporaryDirectory() as tmp, shops_journeys(Path(tmp), step_budget) as journeys:
         planned = list(islice(cycle(journeys), count))
         shop_of = {j.key: shop for shop, j in journeys}
         t0 = time.monotonic()

@@ -1,4 +1,6 @@
-"""Clean journeys across the three test shops give no failure (``make clean-runs`` walks 200)."""
+"""Clean journeys across the three test shops give no failure (``make clean-runs`` walks 200 with
+the scenarios' own budgets; here the step budgets are out of reach of a loaded test machine, so
+this checks every other kind for false alarms)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ JOURNEYS = 14  # every journey of every shop twice: the demo's four methods, the
 
 
 def test_clean_shops_raise_no_false_alarm(capsys: pytest.CaptureFixture[str]) -> None:
-    runs = run_clean(JOURNEYS)
+    runs = run_clean(JOURNEYS, step_budget="15s")
     text = report(runs)
     with capsys.disabled():
         print("\n" + text)
