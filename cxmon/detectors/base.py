@@ -214,17 +214,21 @@ class Probe:
     covered_by: str | None = None
     """The element on top of it, when ``reason`` is covered."""
     viewport: dict[str, int] | None = None
+    page: PageIdentity | None = None
+    """The page the element was found on (title and main heading)."""
 
     @classmethod
     def from_page(cls, data: dict[str, Any]) -> Probe:
         """The probe from what the page script returned."""
         reason = data.get("reason")
         viewport = data.get("viewport")
+        page = data.get("page")
         return cls(
             element=str(data.get("element") or ""),
             reason=Unusable(reason) if reason else None,
             covered_by=data.get("covered_by"),
             viewport={k: int(v) for k, v in viewport.items()} if viewport else None,
+            page=PageIdentity(str(page.get("title") or ""), str(page.get("heading") or "")) if page else None,
         )
 
 

@@ -189,7 +189,10 @@ ACTION_PROBE = """
     const t = (n.innerText || n.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 80);
     return t ? d + ' "' + t + '"' : d;
   };
-  const out = {element: describe(el), reason: null, covered_by: null};
+  // The page the element is on, read the way the page snapshot reads it (title, main heading).
+  const h = document.querySelector('h1, [role="heading"][aria-level="1"]') || document.querySelector('h2');
+  const page = {title: document.title, heading: h ? (h.innerText || h.textContent || '').trim().slice(0, 200) : ''};
+  const out = {element: describe(el), reason: null, covered_by: null, page};
   if (!el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) {
     out.reason = 'hidden';
     return out;

@@ -24,6 +24,7 @@ from cxmon.detectors.base import (
     ActionFailure,
     AmbiguousLocator,
     FailureReason,
+    PageIdentity,
     Probe,
     StepObservation,
     Unusable,
@@ -95,6 +96,8 @@ class ActionDriver:
         self.probe_actions = probe_actions
         self.strict_locators = False
         """The scenario's ``strict``: an ambiguous action locator fails the step."""
+        self.found_on: PageIdentity | None = None
+        """The page the step's first probed element was found on: the page the step worked on."""
         self.activity: PageActivity | None = None
         """The page's requests and DOM changes: when set, waits for an absent element end once the
         page has settled (fail fast) and a step's page counts as loaded once usable."""
@@ -209,6 +212,8 @@ class ActionDriver:
             if self.probe_actions and action is not Action.FILL:
                 data = await self.race(present.evaluate(ACTION_PROBE, timeout=ms(deadline)), self.until_settled(target))
                 probe = Probe.from_page(data) if data is not None else None
+                if probe is not None and self.found_on is None:
+                    self.found_on = probe.page
             else:
                 await self.race(present.wait_for(state="attached", timeout=ms(deadline)), self.until_settled(target))
                 probe = None

@@ -108,6 +108,7 @@ class JourneySession:
         obs.last_good_page = self.page_memory.get(self._memory_key(step))
         # A step without goto finds its elements on the page the previous step ended on.
         worked_on = self._page_now if step.goto is None else None
+        self.driver.found_on = None
         obs.journey_payment_method = _journey_payment_method(self.journey)
         obs.budget_count = BudgetCount(step.budget_count or self.journey.scenario.budgets.count)
         self.recorder.begin(obs)
@@ -146,10 +147,12 @@ class JourneySession:
     def _remember_page(
         self, step: Step, obs: StepObservation, result: StepResult, worked_on: PageIdentity | None
     ) -> None:
-        """Keeps the page a passing step worked on (a ``goto`` step: the page it ended on), for the
-        next run's ``element_missing``."""
+        """Keeps the page a passing step worked on, for the next run's ``element_missing``: the page
+        its first element was found on; else the page the previous step ended on (a ``goto`` step
+        without actions: the page it ended on). The element's page is read with the element, so a
+        page that scripts finish after the step's early snapshot is remembered as the customer saw it."""
         ended_on = obs.snapshot.identity if obs.snapshot is not None else None
-        page = worked_on or ended_on
+        page = self.driver.found_on or worked_on or ended_on
         if result.status is StepStatus.PASSED and page is not None:
             self.page_memory[self._memory_key(step)] = page
         self._page_now = ended_on

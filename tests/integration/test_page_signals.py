@@ -10,6 +10,7 @@ import pytest
 from cxmon.model import Kind, Outcome, Severity
 from cxmon.runner import Runner, RunOptions
 from cxmon.scenario import load_scenario
+from tests.integration.loopback_servers import recording_server
 from tests.shop3.conftest import shop3, shop3_session  # noqa: F401  (the shop's fixtures)
 from tests.shop3.server import Shop3
 
@@ -94,3 +95,45 @@ async def test_element_missing_says_it_is_the_same_page_as_the_last_passing_run(
     [found] = failures
     assert "the same page as in the last passing run, the element gone" in found.message
     assert found.evidence["last_good_title"] == found.evidence["page_title"] == "Plecak Tatra 30 l – Borówka"
+
+
+def _late_title_page(button: str) -> bytes:
+    """A product page whose script sets the title and draws the buy button 400 ms after load, the
+    way a script-rendered shop finishes its page after the first paint."""
+    return (
+        "<!doctype html><html lang='fi'><head><title>Kauppa</title></head><body>"
+        "<h1>Reppu 30 l</h1><div id='app'></div><script>"
+        "setTimeout(() => { document.title = 'Reppu 30 l – Kauppa';"
+        f" document.getElementById('app').innerHTML = '<button>{button}</button>'; }}, 400);"
+        "</script></body></html>"
+    ).encode()
+
+
+async def test_the_remembered_page_is_the_one_the_element_was_found_on(runner: Runner, tmp_path: Path) -> None:
+    # The goto step's expectation holds before the script finishes the title: the page the next step
+    # worked on is the finished one, read with its element, not the goto step's early reading.
+    button = {"label": "Osta"}
+    pages = lambda path: (200, "text/html; charset=utf-8", _late_title_page(button["label"]), {})  # noqa: E731
+    scenario = tmp_path / "late.yml"
+    scenario.write_text(
+        "name: late-title\n"
+        "base_url: ${URL}\n"
+        "timeouts: {step: 4s}\n"
+        "steps:\n"
+        "  - {name: product, stage: browse, goto: /p/reppu, expect: {text: Reppu 30 l}}\n"
+        "  - {name: add-to-cart, stage: cart, click: {role: button, name: Osta}}\n",
+        encoding="utf-8",
+    )
+    with recording_server(pages) as server:
+        [journey] = load_scenario(scenario, env={"URL": server.url}).journeys()
+        first = await runner.run_journey(journey)
+        assert first.outcome is Outcome.PASS, [f.message for s in first.steps for f in s.findings]
+
+        button["label"] = "Lisää koriin"
+        second = await runner.run_journey(journey)
+
+    failures = [f for s in second.steps for f in s.findings if f.severity is Severity.FAILURE]
+    assert [(f.kind, f.step) for f in failures] == [(Kind.ELEMENT_MISSING, "add-to-cart")], failures
+    [found] = failures
+    assert "the same page as in the last passing run, the element gone" in found.message
+    assert found.evidence["last_good_title"] == found.evidence["page_title"] == "Reppu 30 l – Kauppa"
