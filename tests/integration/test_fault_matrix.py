@@ -222,9 +222,9 @@ async def test_slow_step_reports_timings_and_walks_on(runner: Runner, demo_shop,
 async def test_clean_runs_have_no_findings(runner: Runner, demo_shop, tmp_path: Path) -> None:
     methods = ["card", "invoice", "instalments", "mobile_pay"]
     # Generous budgets: zero findings must not depend on how loaded the machine is.
-    journeys = demo_journeys(demo_shop, tmp_path, methods=methods, budgets={"step": "20s", "journey": "120s"}) * 5
+    journeys = demo_journeys(demo_shop, tmp_path, methods=methods, budgets={"step": "20s", "journey": "120s"})
     results = await runner.run(journeys, concurrency=2)
-    assert len(results) == 20
+    assert len(results) == 4
     for r in results:
         assert r.outcome is Outcome.PASS, r.to_dict()
         assert [f for f in r.all_findings() if f.severity is Severity.FAILURE] == []

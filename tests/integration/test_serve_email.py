@@ -16,7 +16,7 @@ from tests.mailstack import MailStack
 
 pytestmark = pytest.mark.browser
 
-LATE_MS = 40_000
+LATE_MS = 20_000
 """Every order's mail is this late (no ``*N``: the plain journey's orders are mailed too)."""
 
 
