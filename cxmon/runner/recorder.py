@@ -45,6 +45,32 @@ def display_available(env: Mapping[str, str] | None = None) -> bool:
     return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
 
 
+class _Pages:
+    """The recording's open pages: remembers the last page loaded, and says when the last one closed."""
+
+    def __init__(self, stop: asyncio.Event) -> None:
+        self.stop = stop
+        self.open: set[Page] = set()
+        self.last: RecordedPage | None = None
+
+    async def remember(self, page: Page) -> None:
+        with contextlib.suppress(PlaywrightError):
+            seen = await page.evaluate(_LAST_PAGE)
+            self.last = RecordedPage(page.url, seen["heading"], seen["text"])
+
+    def track(self, page: Page) -> None:
+        if page in self.open:
+            return
+        self.open.add(page)
+        page.on("load", lambda pg: asyncio.ensure_future(self.remember(pg)))
+        page.on("close", self._closed)
+
+    def _closed(self, page: Page) -> None:
+        self.open.discard(page)
+        if not self.open:
+            self.stop.set()
+
+
 async def record(
     url: str, script: Path, browser_args: Sequence[str] = (), language: str = "python-async"
 ) -> RecordedPage | None:
@@ -55,7 +81,7 @@ async def record(
     """
     choice = find_browser()
     stop = asyncio.Event()
-    last: RecordedPage | None = None
+    pages = _Pages(stop)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
@@ -76,29 +102,9 @@ async def record(
             await context._impl_obj._show_recorder(
                 {"language": language, "mode": "recording", "outputFile": str(script), "handleSIGINT": False}
             )
-            open_pages: set[Page] = set()
-
-            async def remember(page: Page) -> None:
-                nonlocal last
-                with contextlib.suppress(PlaywrightError):
-                    seen = await page.evaluate(_LAST_PAGE)
-                    last = RecordedPage(page.url, seen["heading"], seen["text"])
-
-            def track(page: Page) -> None:
-                open_pages.add(page)
-                page.on("load", lambda pg: asyncio.ensure_future(remember(pg)))
-
-                def closed(pg: Page) -> None:
-                    open_pages.discard(pg)
-                    if not open_pages:
-                        stop.set()
-
-                page.on("close", closed)
-
-            context.on("page", track)
+            context.on("page", pages.track)
             page = await context.new_page()
-            if page not in open_pages:
-                track(page)
+            pages.track(page)
             try:
                 await page.goto(url)
             except PlaywrightError as exc:
@@ -109,4 +115,4 @@ async def record(
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
-    return last
+    return pages.last
