@@ -26,6 +26,15 @@ def report(conversion: Conversion, source: str, written: Path | None) -> None:
         )
 
 
+def write_scenario(conversion: Conversion, output: Path, source: str) -> None:
+    """Writes the converted scenario to ``output`` and reports it; an unwritable file is bad input."""
+    try:
+        output.write_text(conversion.text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"--output: cannot write {output}: {exc.strerror}") from None
+    report(conversion, source, output)
+
+
 def import_(
     script: Path = typer.Argument(..., help="A Playwright script: .py (sync, async or pytest), .js or .ts "
                                   "(@playwright/test or the library), e.g. codegen output.", show_default=False),
@@ -40,12 +49,9 @@ def import_(
     conversion = import_script(script, name=name, origin=f"{script} by `cxmon import`")
     if output is None:
         print(conversion.text, end="")
+        report(conversion, str(script), None)
     else:
-        try:
-            output.write_text(conversion.text, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"--output: cannot write {output}: {exc.strerror}") from None
-    report(conversion, str(script), output)
+        write_scenario(conversion, output, str(script))
     return ExitStatus.OK
 
 

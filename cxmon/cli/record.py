@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from cxmon.cli.common import stderr_console
-from cxmon.cli.import_ import report
+from cxmon.cli.import_ import write_scenario
 from cxmon.cli.status import ExitStatus
 from cxmon.errors import InputError
 
@@ -59,11 +59,7 @@ def record(
         last_page = LastPage(last.url, last.heading, last.text) if last is not None else None
         conversion = import_script(script, name=name or slug(output.stem) or "recorded", last_page=last_page,
                                    origin=f"a recording of {url} by `cxmon record`")
-        try:
-            output.write_text(conversion.text, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"--output: cannot write {output}: {exc.strerror}") from None
-        report(conversion, str(script), output)
+        write_scenario(conversion, output, str(script))
     return ExitStatus.OK
 
 
