@@ -8,6 +8,7 @@ of that recording; the runs here point ``--base-url`` at this session's shops.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Iterator
@@ -79,13 +80,21 @@ def second_shop() -> Iterator[StaticShop]:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("fixture", sorted(TABLE))
-def test_imported_scenario_walks_its_shop_to_a_pass(fixture: str, demo_shop, second_shop: StaticShop,
-                                                     tmp_path: Path) -> None:
-    out = tmp_path / "scenario.yml"
-    out.write_text(import_script(FIXTURES / fixture).text)
-    shop, _, _ = TABLE[fixture]
+@pytest.mark.parametrize("shop", ["demo", "second"])
+def test_imported_scenarios_walk_their_shop_to_a_pass(shop: str, demo_shop, second_shop: StaticShop,
+                                                      tmp_path: Path) -> None:
+    # Every fixture written for this shop, imported and walked in one run (one process, one browser).
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    names = {}
+    for fixture in sorted(f for f, (s, _, _) in TABLE.items() if s == shop):
+        name = fixture.replace(".", "-").replace("_", "-")
+        names[name] = fixture
+        (folder / f"{name}.yml").write_text(import_script(FIXTURES / fixture, name=name).text)
     url = demo_shop.url if shop == "demo" else second_shop.url
-    result = cxmon("run", str(out), "--base-url", url, "--trace", "off", "--artifacts", str(tmp_path / "a"))
+    report = tmp_path / "report.json"
+    result = cxmon("run", str(folder), "--base-url", url, "--trace", "off", "--artifacts", str(tmp_path / "a"),
+                   "--json", str(report))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 journeys: 1 pass" in result.stdout
+    outcomes = {j["labels"]["scenario"]: j["outcome"] for j in json.loads(report.read_text())["journeys"]}
+    assert outcomes == {name: "pass" for name in names}, (outcomes, names)
