@@ -191,10 +191,10 @@ def _add_revenue(results: list[JourneyResult], journeys: list[Journey]) -> None:
         spec = journey.scenario.revenue if journey is not None else None
         if journey is None or spec is None:
             continue
-        matrix = journey.scenario.matrix
+        methods, devices, markets = journey.scenario.revenue_axes(result.key.market)
         failing_since = result.started_at if result.outcome is Outcome.FAIL else None
-        result.revenue = estimate(spec, result.key.payment_method, result.key.device, matrix.payment_method,
-                                  matrix.device, failing_since, now)
+        result.revenue = estimate(spec, result.key.payment_method, result.key.device, methods, devices,
+                                  failing_since, now, result.key.market, markets)
 
 
 def _not_counted(result: JourneyResult, window: Window | None) -> JourneyResult:
