@@ -69,6 +69,7 @@ def test_list_shows_the_matrix() -> None:
     assert out.returncode == 0
     for method in ("card", "invoice", "instalments", "mobile_pay"):
         assert f"demo-checkout[{method}]" in out.stdout
+    assert "demo-markets[fi,mobile_pay]" in out.stdout and "demo-markets[sv,instalments]" in out.stdout
     assert "helsinki" in out.stdout
 
 
@@ -111,9 +112,10 @@ def test_demo_scenarios_pass_against_a_clean_shop(demo_shop, tmp_path: Path) -> 
                 env=demo_env(demo_shop))
     assert out.returncode == 0, out.stdout + out.stderr
     report = json.loads((tmp_path / "r.json").read_text())
-    assert report["summary"] == {"pass": 4, "fail": 0, "flaky": 0, "error": 0, "maintenance": 0}
-    assert {j["labels"]["payment_method"] for j in report["journeys"]} == {"card", "invoice", "instalments",
-                                                                          "mobile_pay"}
+    assert report["summary"] == {"pass": 6, "fail": 0, "flaky": 0, "error": 0, "maintenance": 0}
+    labels = {(j["labels"]["market"], j["labels"]["payment_method"]) for j in report["journeys"]}
+    assert labels == {("default", "card"), ("default", "invoice"), ("default", "instalments"),
+                      ("default", "mobile_pay"), ("fi", "mobile_pay"), ("sv", "instalments")}
     assert all(j["order_number"] for j in report["journeys"])
 
 
