@@ -87,7 +87,7 @@ def run(
     grep: str | None = typer.Option(None, "--grep", help="Run only journeys whose scenario name or journey id "
                                     "matches this regular expression."),
     only: list[str] = typer.Option([], "--only", help="Matrix filter LABEL=VALUE, e.g. payment_method=card "
-                                   "(repeatable; values of one label are alternatives)."),
+                                   "or market=fi (repeatable; values of one label are alternatives)."),
     retries: int = typer.Option(0, "--retries", help="Try a failed journey again up to N times; one that "
                                 "then passes is reported flaky.", min=0),
     fail_on_flaky: bool = typer.Option(False, "--fail-on-flaky", help="Exit 1 when a journey was flaky."),
