@@ -196,7 +196,7 @@ def test_list_expands_methods_and_devices(tmp_path: Path) -> None:
         for device in ("Desktop Chrome", "iPhone 13"):
             row = next(r for r in rows if f"demo-checkout[{method},{device}]" in r)
             cells = [c.strip() for c in row.strip("│ ").split("│")]
-            assert cells[1:5] == ["demo-checkout", method, device, "oulu"]
+            assert cells[1:6] == ["demo-checkout", method, device, "oulu", "default"]
 
 
 def test_unknown_device_is_bad_input(tmp_path: Path) -> None:
