@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.helpers import CXMON, DEMO_SCENARIO, ROOT, demo_env, write_demo_scenario
+from tests.helpers import CXMON, ROOT, demo_env, write_demo_scenario
 
 
 def cxmon(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -59,7 +59,8 @@ def test_schema_is_valid_json_schema_and_accepts_the_demo_scenario() -> None:
     assert out.returncode == 0
     schema = json.loads(out.stdout)
     jsonschema.Draft202012Validator.check_schema(schema)
-    jsonschema.validate(yaml.safe_load(DEMO_SCENARIO.read_text()), schema)
+    for scenario in sorted((ROOT / "scenarios" / "demo-shop").glob("*.yml")):
+        jsonschema.validate(yaml.safe_load(scenario.read_text(encoding="utf-8")), schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"name": "x", "base_url": "http://x", "steps": [{"name": "a", "clik": 1}]}, schema)
 
