@@ -8,6 +8,7 @@ from pathlib import Path
 from prometheus_client.parser import text_string_to_metric_families
 
 from cxmon.exporters.metrics import CxmonMetrics
+from cxmon.maintenance import AdhocWindows, active_window
 from cxmon.metrics_contract import JOURNEY_LABELS
 from cxmon.model import JourneyKey, JourneyResult, Outcome
 from cxmon.revenue import RevenueSpec, estimate
@@ -141,3 +142,13 @@ def test_revenue_divides_between_markets_by_their_shares() -> None:
     equal = estimate(RevenueSpec(per_hour=900, currency="EUR"), "card", "default", [], [], 0.0, 3600.0, "sv",
                      ["fi", "sv"])
     assert equal["at_risk_per_hour"] == 450.0
+
+
+def test_a_scenario_maintenance_window_covers_every_market(tmp_path: Path) -> None:
+    windows = AdhocWindows()
+    windows.start(600, at=1000.0, scenario="shop")
+    open_ = windows.open_at(1100.0)
+    covered = {j.key.id: active_window(j.key.scenario, 1100.0, j.scenario.maintenance, (), open_) is not None
+               for j in load(tmp_path)}
+    assert covered == {"shop[fi,card]": True, "shop[fi,mobile_pay]": True, "shop[sv,card]": True,
+                       "shop[sv,instalments]": True}
