@@ -16,7 +16,7 @@ from typing import Literal
 
 from cxmon.model import Kind, Outcome, Stage
 
-JOURNEY_LABELS: tuple[str, ...] = ("scenario", "payment_method", "device", "location")
+JOURNEY_LABELS: tuple[str, ...] = ("scenario", "payment_method", "device", "location", "market")
 """J: every journey metric carries all of these, so no two journeys share a series."""
 
 STEP_LABELS: tuple[str, ...] = (*JOURNEY_LABELS, "step", "stage")

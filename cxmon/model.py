@@ -79,7 +79,7 @@ class Outcome(StrEnum):
 
 
 DEFAULT_LABEL = "default"
-"""The value of a journey label (payment method, device, location) that a scenario leaves unset."""
+"""The value of a journey label (payment method, device, location, market) that a scenario leaves unset."""
 
 
 @dataclass(frozen=True)
@@ -90,11 +90,12 @@ class JourneyKey:
     payment_method: str = DEFAULT_LABEL
     device: str = DEFAULT_LABEL
     location: str = DEFAULT_LABEL
+    market: str = DEFAULT_LABEL
 
     @property
     def id(self) -> str:
-        """A readable, stable identifier, e.g. ``demo-checkout[card,iPhone 13]``."""
-        dims = [v for v in (self.payment_method, self.device) if v != DEFAULT_LABEL]
+        """A readable, stable identifier, e.g. ``demo-checkout[card,iPhone 13]`` or ``checkout[fi,card]``."""
+        dims = [v for v in (self.market, self.payment_method, self.device) if v != DEFAULT_LABEL]
         return f"{self.scenario}[{','.join(dims)}]" if dims else self.scenario
 
     @property
@@ -109,6 +110,7 @@ class JourneyKey:
             "payment_method": self.payment_method,
             "device": self.device,
             "location": self.location,
+            "market": self.market,
         }
 
 

@@ -3,9 +3,10 @@ worth (see docs/revenue.md).
 
 A scenario states ``revenue:``: revenue per hour (or orders per hour × average order value) in a
 currency, optionally shaped by hour of day and weekday in a time zone, and the share of each payment
-method and device (equal shares by default). A journey stands for its method's share × its device's
-share of that revenue; while it fails, that much per hour is at risk, and the loss since it began
-failing is the rate integrated over the time since (hour by hour, so the profile counts).
+method, device and market (equal shares by default). A journey stands for its method's share × its
+device's share × its market's share of that revenue; while it fails, that much per hour is at risk,
+and the loss since it began failing is the rate integrated over the time since (hour by hour, so the
+profile counts).
 
 Pure arithmetic over plain data and wall-clock seconds: the scheduler and ``cxmon run`` call it,
 exporters only read the numbers it put on a result.
@@ -48,6 +49,9 @@ class RevenueSpec(BaseModel):
     devices: dict[str, float] = Field(
         default_factory=dict, description="Relative share of each device (default: equal shares)"
     )
+    markets: dict[str, float] = Field(
+        default_factory=dict, description="Relative share of each market (default: equal shares)"
+    )
 
     @model_validator(mode="after")
     def _one_rate(self) -> RevenueSpec:
@@ -73,7 +77,7 @@ class RevenueSpec(BaseModel):
             raise ValueError(f"expected factors of 0 or more for {', '.join(WEEKDAYS)}; got {got}")
         return value
 
-    @field_validator("payment_methods", "devices")
+    @field_validator("payment_methods", "devices", "markets")
     @classmethod
     def _shares(cls, value: dict[str, float]) -> dict[str, float]:
         if any(v < 0 for v in value.values()) or (value and sum(value.values()) <= 0):
@@ -138,12 +142,16 @@ def estimate(
     devices: Sequence[str],
     failing_since: float | None,
     now: float,
+    market: str = "default",
+    markets: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The revenue block of a journey's result: its share, the rate at risk now, the loss so far.
 
     ``failing_since`` is when the journey's current run of failures began (``None``: it passes).
+    ``methods`` are the payment methods walked in the journey's market, ``markets`` the markets walked.
     """
     journey_share = share(spec.payment_methods, method, methods) * share(spec.devices, device, devices)
+    journey_share *= share(spec.markets, market, markets)
     failing = failing_since is not None
     at_risk = rate_per_hour(spec, now) * journey_share if failing else 0.0
     lost = loss_between(spec, journey_share, failing_since, now) if failing_since is not None else 0.0

@@ -6,8 +6,9 @@ also the published JSON Schema (``cxmon schema``).
 
 Values: ``${NAME}`` and ``${NAME:-default}`` come from the environment, then from the scenario's
 ``variables:``; ``$${`` is a literal ``${``. ``${payment_method}``, ``${device}`` and
-``${location}`` are the journey's own labels, filled in per journey. Names listed under
-``secrets:`` are secret: their values are masked as ``***`` in every output.
+``${location}`` and ``${market}`` are the journey's own labels, filled in per journey; so are the
+``variables:`` of the journey's market (``markets:``), which win over the scenario's own. Names
+listed under ``secrets:`` are secret: their values are masked as ``***`` in every output.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from pydantic import (
     model_validator,
 )
 
-from cxmon.durations import DURATION_HINT, parse_duration
+from cxmon.durations import DURATION_HINT, check_time_zone, parse_duration
 from cxmon.errors import InputError, ScenarioError
 from cxmon.maintenance import MaintenanceWindowSpec
 from cxmon.model import DEFAULT_LABEL, JourneyKey, Stage
@@ -48,8 +49,8 @@ from cxmon.redact import Redactor
 from cxmon.revenue import RevenueSpec
 
 SCENARIO_SUFFIXES = (".yml", ".yaml")
-MATRIX_DIMENSIONS = ("payment_method", "device")
-JOURNEY_VARIABLES = ("payment_method", "device", "location")
+MATRIX_DIMENSIONS = ("market", "payment_method", "device")
+JOURNEY_VARIABLES = ("payment_method", "device", "location", "market")
 RUN_VARIABLES = ("order_number", "run_id")
 """Filled in while the journey runs: the order number captured at confirmation (for ``cleanup:``
 and ``email:``) and ``run_id``, a short lowercase token new for every journey run (for a per-run
@@ -423,7 +424,8 @@ class Step(_Strict):
         None, description="What this step's budget counts (see budgets.count); default: the scenario's"
     )
     when: dict[
-        Literal["payment_method", "device", "location"], Annotated[list[str], BeforeValidator(_list_shorthand)]
+        Literal["payment_method", "device", "location", "market"],
+        Annotated[list[str], BeforeValidator(_list_shorthand)],
     ] = Field(default_factory=dict, description="Run only for these journey labels")
     goto: str | None = Field(None, description="A URL or a path under base_url")
     fill: FieldList | None = None
@@ -502,8 +504,12 @@ class Timeouts(_Strict):
 
 
 class Matrix(_Strict):
-    """Expands a scenario into one journey per combination."""
+    """Expands a scenario into one journey per combination (of the payment methods a market offers)."""
 
+    market: list[Annotated[str, Field(pattern=_LABEL)]] = Field(
+        default_factory=list,
+        description="Names of markets: under markets:; default: every market listed there (none: market 'default')",
+    )
     payment_method: list[Annotated[str, Field(pattern=_LABEL)]] = Field(default_factory=list)
     device: list[str] = Field(
         default_factory=list,
@@ -511,13 +517,79 @@ class Matrix(_Strict):
         "(the viewport of a scenario without devices), so it can stand beside phones",
     )
 
-    @field_validator("payment_method", "device")
+    @field_validator("market", "payment_method", "device")
     @classmethod
     def _unique(cls, values: list[str]) -> list[str]:
         dupes = sorted({v for v in values if values.count(v) > 1})
         if dupes:
             raise ValueError(f"duplicate value(s): {', '.join(dupes)}")
         return values
+
+
+_LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
+
+
+def _locale(value: str) -> str:
+    if not _LOCALE.match(value):
+        fixed = value.replace("_", "-")
+        parts = fixed.split("-")
+        guess = "-".join([parts[0].lower(), *(p.upper() if len(p) == 2 else p for p in parts[1:])])
+        hint = f", did you mean {guess!r}?" if _LOCALE.match(guess) else ""
+        raise ValueError(f"expected a BCP 47 locale like fi-FI, sv-SE or en-GB, got {value!r}{hint}")
+    return value
+
+
+def _time_zone(value: str) -> str:
+    try:
+        return check_time_zone(value)
+    except ValueError as exc:
+        import zoneinfo  # only on this error path: listing the zones reads the whole database
+
+        close = difflib.get_close_matches(value, sorted(zoneinfo.available_timezones()), n=1, cutoff=0.8)
+        raise ValueError(f"{exc}{f', did you mean {close[0]!r}?' if close else ''}") from None
+
+
+class Market(_Strict):
+    """One market of the shop: where it is, its language, time zone and money, the payment methods
+    offered there and its texts and test data (see docs/scenarios.md#markets)."""
+
+    base_url: str | None = Field(
+        None,
+        description="The market's shop: an http(s) URL, or a path under the scenario's base_url such as /fi; "
+        "default: the scenario's base_url",
+    )
+    locale: Annotated[str, AfterValidator(_locale)] | None = Field(
+        None, description="The browser context's locale (navigator.language, Accept-Language), e.g. fi-FI"
+    )
+    timezone: Annotated[str, AfterValidator(_time_zone)] | None = Field(
+        None, description="The browser context's IANA time zone, e.g. Europe/Helsinki"
+    )
+    currency: str | None = Field(
+        None, description="ISO 4217 code of the market's prices; the default of prices.currency"
+    )
+    payment_methods: list[Annotated[str, Field(pattern=_LABEL)]] | None = Field(
+        None,
+        description="The payment methods offered in this market: journeys run only for these "
+        "(default: every method of matrix.payment_method)",
+    )
+    variables: dict[str, Annotated[str, BeforeValidator(_to_str)]] = Field(
+        default_factory=dict,
+        description="Texts and test data of this market, used as ${NAME}; they win over the scenario's variables",
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _url_or_path(cls, value: str | None) -> str | None:
+        if value is not None and not (re.match(r"^https?://[^/\s]+", value) or re.match(r"^/\S*$", value)):
+            raise ValueError(f"expected an http:// or https:// URL or a path starting with /, got {value!r}")
+        return value.rstrip("/") if value is not None else None
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, code: str | None) -> str | None:
+        if code is not None and not is_currency_code(code):
+            raise ValueError(f"expected an ISO 4217 currency code such as EUR, SEK or USD, got {code!r}")
+        return code
 
 
 class Detect(_Strict):
@@ -731,6 +803,10 @@ class Scenario(_Strict):
     base_url: str = Field(description="http(s) URL of the shop")
     schedule: PositiveDuration | None = Field(None, description="How often `cxmon serve` runs it")
     tags: list[str] = Field(default_factory=list)
+    markets: dict[Annotated[str, Field(pattern=_LABEL)], Market] = Field(
+        default_factory=dict,
+        description="The shop's markets by name (e.g. fi, sv): the values of matrix.market",
+    )
     matrix: Matrix = Field(default_factory=Matrix)
     budgets: Budgets = Field(default_factory=Budgets)
     timeouts: Timeouts = Field(default_factory=Timeouts)
@@ -766,6 +842,24 @@ class Scenario(_Strict):
             raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
         return value.rstrip("/")
 
+    def market_names(self) -> list[str]:
+        """The markets the journeys walk: matrix.market, else every market listed, else ``default``."""
+        return list(self.matrix.market or self.markets or [DEFAULT_LABEL])
+
+    def payment_methods_in(self, market: str) -> list[str]:
+        """The payment methods walked in ``market``: matrix.payment_method narrowed to those the market
+        offers; without matrix.payment_method, the ones it offers; else ``default``."""
+        offered = self.markets[market].payment_methods if market in self.markets else None
+        if not self.matrix.payment_method:
+            return list(offered or [DEFAULT_LABEL])
+        return [m for m in self.matrix.payment_method if offered is None or m in offered]
+
+    def revenue_axes(self, market: str) -> tuple[list[str], list[str], list[str]]:
+        """The payment methods walked in ``market``, the devices and the markets, as revenue shares
+        divide between them (empty: the scenario has no such axis)."""
+        methods = [m for m in self.payment_methods_in(market) if m != DEFAULT_LABEL]
+        return methods, list(self.matrix.device), [m for m in self.market_names() if m != DEFAULT_LABEL]
+
 
 def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema of a scenario file, for editors."""
@@ -789,10 +883,23 @@ class Journey:
     """The effective stage of each step (stated or inferred)."""
     source: str
     redactor: Redactor
+    base_path: str = ""
+    """The market's path under the scenario's base URL (``/fi``); kept under ``--base-url`` too."""
 
     @property
     def device(self) -> str | None:
         return None if self.key.device == DEFAULT_LABEL else self.key.device
+
+    @property
+    def market(self) -> Market | None:
+        """The journey's market, ``None`` for a scenario without markets."""
+        return self.scenario.markets.get(self.key.market)
+
+    def base_url_for(self, override: str | None) -> str:
+        """The shop URL this journey opens: ``--base-url`` (plus the market's path) or its own."""
+        if override:
+            return override.rstrip("/") + self.base_path
+        return self.scenario.base_url.rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -805,19 +912,54 @@ class ScenarioFile:
     lines: dict[tuple[Any, ...], int]
     redactor: Redactor
 
+    market_values: Mapping[str, Mapping[str, str]] | None = None
+    """Per market, the value of every market variable it has (its own, else the scenario's)."""
+    market_defaults: Collection[str] = ()
+    """Names of market variables: a ``${NAME:-default}`` a market leaves unset takes its default."""
+
     def journeys(self, location: str = DEFAULT_LABEL) -> list[Journey]:
-        """The scenario's matrix expanded into journeys, in a stable order."""
+        """The scenario's matrix expanded into journeys, in a stable order: by market, then by the
+        payment methods that market offers, then by device."""
         s = self.scenario
-        methods = s.matrix.payment_method or [DEFAULT_LABEL]
         devices = s.matrix.device or [DEFAULT_LABEL]
         out = []
-        for method, device in itertools.product(methods, devices):
-            key = JourneyKey(s.name, method, device, location)
-            values = key.labels()
-            resolved = _validate(self.path, _fill_journey_values(self.raw, values), self.lines)
-            steps = tuple(step for step in resolved.steps if step.applies_to(key))
-            out.append(Journey(key, resolved, steps, infer_stages(steps), self.path, self.redactor))
+        for market in s.market_names():
+            for method, device in itertools.product(s.payment_methods_in(market), devices):
+                key = JourneyKey(s.name, method, device, location, market)
+                values = {**(self.market_values or {}).get(market, {}), **key.labels()}
+                data = _fill_journey_values(self.raw, values, self.market_defaults)
+                base_path = _apply_market(data, market)
+                resolved = _validate(self.path, data, self.lines)
+                steps = tuple(step for step in resolved.steps if step.applies_to(key))
+                out.append(
+                    Journey(key, resolved, steps, infer_stages(steps), self.path, self.redactor, base_path)
+                )
         return out
+
+
+def _apply_market(data: dict[str, Any], market: str) -> str:
+    """Points ``data``'s base_url at the market's shop and makes the market's currency the default of
+    ``prices.currency``; returns the market's path under the base URL ("" if none).
+
+    Only well-formed values are touched: anything else is left for the schema to report.
+    """
+    markets = data.get("markets")
+    spec = markets.get(market) if isinstance(markets, dict) else None
+    if not isinstance(spec, dict):
+        return ""
+    prices = data.get("prices")
+    if isinstance(prices, dict) and prices.get("currency") is None and isinstance(spec.get("currency"), str):
+        data["prices"] = {**prices, "currency": spec["currency"]}
+    url = spec.get("base_url")
+    if not isinstance(url, str) or not url:
+        return ""
+    if url.startswith("/"):
+        path = url.rstrip("/")
+        if isinstance(data.get("base_url"), str):
+            data["base_url"] = data["base_url"].rstrip("/") + path
+        return path
+    data["base_url"] = url
+    return ""
 
 
 def infer_stages(steps: Iterable[Step]) -> tuple[Stage, ...]:
@@ -1113,11 +1255,16 @@ def _substitute(
     secrets: set[str],
     secret_values: set[str],
     problems: list[tuple[tuple[Any, ...], str]],
+    deferred: Collection[str] = (),
 ) -> Any:
     if isinstance(value, dict):
-        return {k: _substitute(v, (*path, k), lookup, secrets, secret_values, problems) for k, v in value.items()}
+        return {
+            k: _substitute(v, (*path, k), lookup, secrets, secret_values, problems, deferred) for k, v in value.items()
+        }
     if isinstance(value, list):
-        return [_substitute(v, (*path, i), lookup, secrets, secret_values, problems) for i, v in enumerate(value)]
+        return [
+            _substitute(v, (*path, i), lookup, secrets, secret_values, problems, deferred) for i, v in enumerate(value)
+        ]
     if not isinstance(value, str) or "${" not in value:
         return value
 
@@ -1125,7 +1272,7 @@ def _substitute(
         escaped, name, default = m.group(1), m.group(2), m.group(3)
         if escaped:
             return m.group(0)[1:]
-        if name in JOURNEY_VARIABLES or name in RUN_VARIABLES:
+        if name in JOURNEY_VARIABLES or name in RUN_VARIABLES or name in deferred:
             return m.group(0)
         if name in lookup:
             resolved = lookup[name]
@@ -1147,13 +1294,22 @@ def _substitute(
     return _VAR.sub(repl, value)
 
 
-def _fill_journey_values(raw: Any, values: Mapping[str, str]) -> Any:
+def _fill_journey_values(raw: Any, values: Mapping[str, str], defaults_for: Collection[str] = ()) -> Any:
     if isinstance(raw, dict):
-        return {k: _fill_journey_values(v, values) for k, v in raw.items()}
+        return {k: _fill_journey_values(v, values, defaults_for) for k, v in raw.items()}
     if isinstance(raw, list):
-        return [_fill_journey_values(v, values) for v in raw]
+        return [_fill_journey_values(v, values, defaults_for) for v in raw]
     if isinstance(raw, str) and "${" in raw:
-        return _VAR.sub(lambda m: values[m.group(2)] if m.group(2) in values and not m.group(1) else m.group(0), raw)
+
+        def repl(m: re.Match[str]) -> str:
+            name, default = m.group(2), m.group(3)
+            if m.group(1):
+                return m.group(0)
+            if name in values:
+                return values[name]
+            return default if name in defaults_for and default is not None else m.group(0)
+
+        return _VAR.sub(repl, raw)
     return raw
 
 
@@ -1212,10 +1368,16 @@ def load_scenario(
         for k, v in variables.items()
     }
     lookup = {**{k: str(v) for k, v in resolved_vars.items()}, **env}
-    data = _substitute({k: v for k, v in raw.items()}, (), lookup, secrets, secret_values, problems)
+    # Market variables are filled in per journey, from the journey's market.
+    market_names = _market_variable_names(raw)
+    data = _substitute({k: v for k, v in raw.items()}, (), lookup, secrets, secret_values, problems, market_names)
     for name in secrets:
         if name in lookup:
             secret_values.add(str(lookup[name]))
+    market_values = _market_values(data, market_names, lookup)
+    for values in market_values.values():
+        secret_values.update(str(v) for k, v in values.items() if k in secrets)
+    problems.extend(_unset_market_variables(data, market_values, market_names))
     if problems:
         raise ScenarioError(shown, sorted(((_line_of(lines, p), m) for p, m in problems), key=lambda x: x[0] or 0))
 
@@ -1224,6 +1386,7 @@ def load_scenario(
     for i, name in enumerate(scenario.secrets):
         if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
             extra.append((_line_of(lines, ("secrets", i)), f"secrets[{i}]: expected a variable name, got {name!r}"))
+    extra.extend(_check_markets(scenario, lines))
     if known_devices is not None:
         for i, device in enumerate(scenario.matrix.device):
             if device != DEFAULT_LABEL and device not in known_devices:
@@ -1244,7 +1407,9 @@ def load_scenario(
             )
         seen_steps.setdefault(step.name, i)
         for dim in step.when:
-            if dim in MATRIX_DIMENSIONS and not getattr(scenario.matrix, dim):
+            if dim == "market":
+                extra.extend(_check_when_market(scenario, step.when["market"], i, lines))
+            elif dim in MATRIX_DIMENSIONS and not getattr(scenario.matrix, dim):
                 extra.append(
                     (
                         _line_of(lines, ("steps", i, "when", dim)),
@@ -1255,9 +1420,141 @@ def load_scenario(
     if extra:
         raise ScenarioError(shown, extra)
     # Validate every journey now, so a matrix value that breaks a step fails here, not mid-run.
-    sf = ScenarioFile(shown, scenario, data, lines, Redactor(secret_values))
+    sf = ScenarioFile(shown, scenario, data, lines, Redactor(secret_values), market_values, market_names)
     sf.journeys()
     return sf
+
+
+def _market_variable_names(raw: Mapping[str, Any]) -> frozenset[str]:
+    """Names defined under any market's ``variables:`` (malformed entries are the schema's to report)."""
+    markets = raw.get("markets")
+    names: set[str] = set()
+    for spec in markets.values() if isinstance(markets, dict) else ():
+        variables = spec.get("variables") if isinstance(spec, dict) else None
+        if isinstance(variables, dict):
+            names.update(str(k) for k in variables)
+    return frozenset(names)
+
+
+def _market_values(
+    data: Mapping[str, Any], names: Collection[str], lookup: Mapping[str, str]
+) -> dict[str, dict[str, str]]:
+    """Per market, the value of each market variable: the market's own, else the scenario's or the
+    environment's; a name set nowhere is absent."""
+    markets = data.get("markets")
+    out: dict[str, dict[str, str]] = {}
+    for market, spec in markets.items() if isinstance(markets, dict) else ():
+        own = spec.get("variables") if isinstance(spec, dict) else None
+        own = own if isinstance(own, dict) else {}
+        out[str(market)] = {
+            name: str(_to_str(own[name])) if name in own else str(lookup[name])
+            for name in names
+            if name in own or name in lookup
+        }
+    return out
+
+
+def _unset_market_variables(
+    data: Mapping[str, Any], market_values: Mapping[str, Mapping[str, str]], names: Collection[str]
+) -> list[tuple[tuple[Any, ...], str]]:
+    """A ``${NAME}`` (no default) of a market variable that some walked market leaves unset."""
+    if not names:
+        return []
+    matrix = data.get("matrix")
+    listed = matrix.get("market") if isinstance(matrix, dict) else None
+    walked = [m for m in (listed if isinstance(listed, list) else market_values) if m in market_values]
+    problems: list[tuple[tuple[Any, ...], str]] = []
+
+    def visit(value: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if path == ("markets",):
+                    continue  # the definitions themselves
+                visit(v, (*path, k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                visit(v, (*path, i))
+        elif isinstance(value, str):
+            for m in _VAR.finditer(value):
+                name = m.group(2)
+                if m.group(1) or m.group(3) is not None or name not in names:
+                    continue
+                missing = [market for market in walked if name not in market_values[market]]
+                if missing:
+                    problems.append(
+                        (
+                            path,
+                            f"{_format_loc(path)}: variable ${{{name}}} is not set for market "
+                            f"{', '.join(missing)} (set it under markets.{missing[0]}.variables or variables:, "
+                            f"or write ${{{name}:-default}})",
+                        )
+                    )
+
+    visit(data, ())
+    return problems
+
+
+def _check_markets(scenario: Scenario, lines: Mapping[tuple[Any, ...], int]) -> list[tuple[int | None, str]]:
+    """The matrix names markets that exist, and every payment method it lists is offered somewhere."""
+    problems: list[tuple[int | None, str]] = []
+    known = list(scenario.markets)
+    for i, market in enumerate(scenario.matrix.market):
+        if market not in scenario.markets:
+            listed = f"markets: {', '.join(known)}" if known else "no markets: are listed"
+            problems.append(
+                (
+                    _line_of(lines, ("matrix", "market", i)),
+                    f"matrix.market[{i}]: unknown market {market!r}{_did_you_mean(market, known)} ({listed})",
+                )
+            )
+    if problems:
+        return problems
+    walked = scenario.market_names()
+    offers = {m: scenario.markets[m].payment_methods for m in walked if m in scenario.markets}
+    if not any(v is not None for v in offers.values()):
+        return problems
+    offered = {method for methods in offers.values() for method in methods or scenario.matrix.payment_method}
+    said = "; ".join(f"{m} offers {', '.join(v) if v else 'none'}" for m, v in offers.items() if v is not None)
+    for i, method in enumerate(scenario.matrix.payment_method):
+        if method not in offered:
+            problems.append(
+                (
+                    _line_of(lines, ("matrix", "payment_method", i)),
+                    f"matrix.payment_method[{i}]: {method!r} is offered by no market of the matrix"
+                    f"{_did_you_mean(method, sorted(offered))} ({said})",
+                )
+            )
+    for market in walked:
+        if market in scenario.markets and not scenario.payment_methods_in(market):
+            problems.append(
+                (
+                    _line_of(lines, ("markets", market, "payment_methods")),
+                    f"markets.{market}.payment_methods: offers none of matrix.payment_method "
+                    f"({', '.join(scenario.matrix.payment_method)}), so the market would have no journey",
+                )
+            )
+    return problems
+
+
+def _check_when_market(
+    scenario: Scenario, markets: list[str], step: int, lines: Mapping[tuple[Any, ...], int]
+) -> list[tuple[int | None, str]]:
+    if not scenario.markets:
+        return [
+            (
+                _line_of(lines, ("steps", step, "when", "market")),
+                f"steps[{step}].when.market: the scenario has no markets: to select from",
+            )
+        ]
+    known = list(scenario.markets)
+    return [
+        (
+            _line_of(lines, ("steps", step, "when", "market")),
+            f"steps[{step}].when.market: unknown market {m!r}{_did_you_mean(m, known)} (markets: {', '.join(known)})",
+        )
+        for m in markets
+        if m not in scenario.markets
+    ]
 
 
 _SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}$")

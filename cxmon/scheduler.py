@@ -374,7 +374,7 @@ class Scheduler:
             self.outputs.submit(self.latest_run(), context)
 
     def _sorted_keys(self) -> list[JourneyKey]:
-        return sorted(self.journeys, key=lambda k: (k.scenario, k.payment_method, k.device, k.location))
+        return sorted(self.journeys, key=lambda k: (k.scenario, k.market, k.payment_method, k.device, k.location))
 
     def _record(self, journey: Journey, result: JourneyResult, observe: bool = True) -> None:
         key = journey.key
@@ -446,9 +446,9 @@ class Scheduler:
         spec = journey.scenario.revenue
         if spec is None:
             return None
-        matrix = journey.scenario.matrix
-        return estimate(spec, journey.key.payment_method, journey.key.device, matrix.payment_method,
-                        matrix.device, self._failing_since.get(journey.key), now)
+        methods, devices, markets = journey.scenario.revenue_axes(journey.key.market)
+        return estimate(spec, journey.key.payment_method, journey.key.device, methods, devices,
+                        self._failing_since.get(journey.key), now, journey.key.market, markets)
 
     def _add_revenue(self, journey: Journey, result: JourneyResult) -> None:
         """Tracks when the journey's failures began and puts its revenue at risk on the result."""

@@ -9,8 +9,8 @@ hashing), so:
   other journey;
 - going from N to N+1 runners moves only the journeys the new shard wins, about 1/(N+1) of them.
 
-The hash covers the scenario, payment method and device, not the location: the runners of every
-location agree on the split, so each location runs its shard I of the same journeys. The hash is
+The hash covers the scenario, payment method, device and market, not the location: the runners of
+every location agree on the split, so each location runs its shard I of the same journeys. The hash is
 ``hashlib.blake2b``, stable across processes, machines and Python versions (Python's ``hash`` of a
 string is salted per process).
 """
@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from cxmon.model import JourneyKey
+from cxmon.model import DEFAULT_LABEL, JourneyKey
 
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
@@ -69,7 +69,9 @@ def _score(journey: str, shard: int) -> int:
 
 def journey_identity(key: JourneyKey) -> str:
     """What the hash sees of a journey: its labels without the location, unambiguously joined."""
-    return "\x1f".join((key.scenario, key.payment_method, key.device))
+    parts = (key.scenario, key.payment_method, key.device)
+    # A scenario without markets hashes as it did before markets existed: its shards stay put.
+    return "\x1f".join(parts if key.market == DEFAULT_LABEL else (*parts, key.market))
 
 
 def shard_of(key: JourneyKey, total: int) -> int:

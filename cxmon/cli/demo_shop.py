@@ -16,7 +16,7 @@ def demo_shop(
     fault: list[str] = typer.Option(
         [],
         "--fault",
-        help="A fault to switch on, FAULT[:VARIANT][@STAGE][*N] (repeatable); "
+        help="A fault to switch on, FAULT[:VARIANT][@STAGE][#MARKET][*N] (repeatable); "
         'see docs/demo-shop.md. At run time: POST /__admin/faults {"fault": SPEC}.',
     ),
     smtp: str | None = typer.Option(

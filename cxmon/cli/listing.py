@@ -22,12 +22,12 @@ def list_journeys(paths: list[Path] = PathsArg, location: str = LocationOpt, sha
     chosen = shard_option(shard)
     title = f"journeys of shard {chosen}" if chosen else "journeys"
     table = Table(title=title, title_justify="left")
-    for col in ("journey", "scenario", "payment_method", "device", "location", "steps", "file"):
+    for col in ("journey", "scenario", "payment_method", "device", "location", "market", "steps", "file"):
         table.add_column(col)
     for sf in load(paths):
         for j in select(sf.journeys(location=location), chosen):
             k = j.key
-            cells = (k.id, k.scenario, k.payment_method, k.device, k.location, str(len(j.steps)), sf.path)
+            cells = (k.id, k.scenario, k.payment_method, k.device, k.location, k.market, str(len(j.steps)), sf.path)
             table.add_row(*(Text(c) for c in cells))
     stdout_console().print(table)
     return ExitStatus.OK

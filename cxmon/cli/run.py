@@ -87,7 +87,7 @@ def run(
     grep: str | None = typer.Option(None, "--grep", help="Run only journeys whose scenario name or journey id "
                                     "matches this regular expression."),
     only: list[str] = typer.Option([], "--only", help="Matrix filter LABEL=VALUE, e.g. payment_method=card "
-                                   "(repeatable; values of one label are alternatives)."),
+                                   "or market=fi (repeatable; values of one label are alternatives)."),
     retries: int = typer.Option(0, "--retries", help="Try a failed journey again up to N times; one that "
                                 "then passes is reported flaky.", min=0),
     fail_on_flaky: bool = typer.Option(False, "--fail-on-flaky", help="Exit 1 when a journey was flaky."),
@@ -191,10 +191,10 @@ def _add_revenue(results: list[JourneyResult], journeys: list[Journey]) -> None:
         spec = journey.scenario.revenue if journey is not None else None
         if journey is None or spec is None:
             continue
-        matrix = journey.scenario.matrix
+        methods, devices, markets = journey.scenario.revenue_axes(result.key.market)
         failing_since = result.started_at if result.outcome is Outcome.FAIL else None
-        result.revenue = estimate(spec, result.key.payment_method, result.key.device, matrix.payment_method,
-                                  matrix.device, failing_since, now)
+        result.revenue = estimate(spec, result.key.payment_method, result.key.device, methods, devices,
+                                  failing_since, now, result.key.market, markets)
 
 
 def _not_counted(result: JourneyResult, window: Window | None) -> JourneyResult:

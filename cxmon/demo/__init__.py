@@ -17,10 +17,12 @@ from cxmon.demo.faults import (
     parse_fault,
 )
 from cxmon.demo.mailer import Mailer, parse_smtp_address
+from cxmon.demo.markets import MARKETS, Market
 from cxmon.demo.server import DemoShop, DemoShopThread, run_demo_shop, start_demo_shop
 
 __all__ = [
     "FAULT_KINDS",
+    "MARKETS",
     "PAYMENT_METHODS",
     "STAGES",
     "DemoShop",
@@ -29,6 +31,7 @@ __all__ = [
     "FaultSet",
     "FaultSpecError",
     "Mailer",
+    "Market",
     "parse_fault",
     "parse_smtp_address",
     "run_demo_shop",

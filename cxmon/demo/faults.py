@@ -1,10 +1,11 @@
 """The demo shop's fault grammar and live fault state.
 
-A fault spec reads ``FAULT[:VARIANT][@STAGE][*N]`` (all words snake_case), for example
-``error_page``, ``slow:2500@checkout``, ``hidden_action:covered_mobile@payment*2`` or
-``payment_rejected:invoice``. ``STAGE`` is the purchase-path stage whose pages the fault hits;
-every fault has a default stage. ``*N`` limits a fault to its first ``N`` hits, which is what
-flaky-retry tests need.
+A fault spec reads ``FAULT[:VARIANT][@STAGE][#MARKET][*N]`` (all words snake_case), for example
+``error_page``, ``slow:2500@checkout``, ``hidden_action:covered_mobile@payment*2``,
+``payment_rejected:invoice`` or ``error_page@cart#sv``. ``STAGE`` is the purchase-path stage whose
+pages the fault hits; every fault has a default stage. ``#MARKET`` limits it to one market of the
+shop (see :mod:`cxmon.demo.markets`; default: every market). ``*N`` limits a fault to its first
+``N`` hits, which is what flaky-retry tests need.
 
 ``FAULT_KINDS`` below is the only list of fault names: parsing, error messages and the shop all
 read it.
@@ -18,6 +19,8 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from cxmon.demo.markets import MARKETS
+
 __all__ = [
     "FAULT_KINDS",
     "HIDDEN_ACTION_VARIANTS",
@@ -27,6 +30,7 @@ __all__ = [
     "FaultKind",
     "FaultSet",
     "FaultSpecError",
+    "MarketFaults",
     "parse_fault",
 ]
 
@@ -54,13 +58,16 @@ HIDDEN_ACTION_VARIANTS: tuple[str, ...] = (
     "offscreen_mobile",
 )
 
-SPEC_FORMAT = "FAULT[:VARIANT][@STAGE][*N]"
+SPEC_FORMAT = "FAULT[:VARIANT][@STAGE][#MARKET][*N]"
 MAX_SLOW_MS = 600_000
 """Largest delay of a fault with a number of milliseconds (``slow:MS``, ``email_late:MS``)."""
 
 # Every separator is excluded from every part, so parts in the wrong order fail to match as a
 # whole instead of producing a confusing "unknown stage 'checkout:x'".
-_SPEC_RE = re.compile(r"(?P<name>[^:@*]*)(?::(?P<variant>[^:@*]*))?(?:@(?P<stage>[^:@*]*))?(?:\*(?P<limit>[^:@*]*))?")
+_SPEC_RE = re.compile(
+    r"(?P<name>[^:@#*]*)(?::(?P<variant>[^:@#*]*))?(?:@(?P<stage>[^:@#*]*))?(?:#(?P<market>[^:@#*]*))?"
+    r"(?:\*(?P<limit>[^:@#*]*))?"
+)
 # ASCII digits only: str.isdigit() also accepts characters such as "²" that int() rejects.
 _NUMBER_RE = re.compile(r"[0-9]+")
 
@@ -162,12 +169,16 @@ class Fault:
     variant: str | None
     stage: str
     limit: int | None = None
+    market: str | None = None
+    """The one market it hits; ``None``: every market."""
 
     def __str__(self) -> str:
         spec = self.name
         if self.variant is not None:
             spec += f":{self.variant}"
         spec += f"@{self.stage}"
+        if self.market is not None:
+            spec += f"#{self.market}"
         if self.limit is not None:
             spec += f"*{self.limit}"
         return spec
@@ -202,8 +213,9 @@ def parse_fault(spec: str) -> Fault:
     match = _SPEC_RE.fullmatch(text)
     if match is None:
         raise fail(f"expected {SPEC_FORMAT}, in that order, each part at most once")
-    name, variant, stage, limit_text = match.group("name", "variant", "stage", "limit")
-    for label, part in (("fault", name), ("variant", variant), ("stage", stage), ("*N", limit_text)):
+    name, variant, stage, market, limit_text = match.group("name", "variant", "stage", "market", "limit")
+    parts = (("fault", name), ("variant", variant), ("stage", stage), ("market", market), ("*N", limit_text))
+    for label, part in parts:
         if part == "":
             raise fail(f"empty {label}; expected {SPEC_FORMAT}")
 
@@ -227,13 +239,16 @@ def parse_fault(spec: str) -> Fault:
     elif stage not in kind.stages:
         raise fail(f"stage {stage!r} is not allowed for {name} (allowed: {_allowed(kind.stages)})")
 
+    if market is not None and market not in MARKETS:
+        raise fail(f"unknown market {market!r} (markets: {_allowed(MARKETS)})")
+
     limit: int | None = None
     if limit_text is not None:
         if not _NUMBER_RE.fullmatch(limit_text) or int(limit_text) < 1:
             raise fail(f"*N needs a whole number of hits of at least 1, got {limit_text!r}")
         limit = int(limit_text)
 
-    return Fault(name=name, variant=variant, stage=stage, limit=limit)
+    return Fault(name=name, variant=variant, stage=stage, limit=limit, market=market)
 
 
 @dataclass
@@ -245,8 +260,10 @@ class _ActiveFault:
     def exhausted(self) -> bool:
         return self.fault.limit is not None and self.hits >= self.fault.limit
 
-    def matches(self, name: str, stage: str, variant: str | None) -> bool:
+    def matches(self, name: str, stage: str, variant: str | None, market: str | None) -> bool:
         if self.exhausted or self.fault.name != name or self.fault.stage != stage:
+            return False
+        if self.fault.market is not None and self.fault.market != market:
             return False
         return variant is None or self.fault.variant == variant
 
@@ -286,6 +303,7 @@ class FaultSet:
                     "name": entry.fault.name,
                     "variant": entry.fault.variant,
                     "stage": entry.fault.stage,
+                    "market": entry.fault.market,
                     "limit": entry.fault.limit,
                     "hits": entry.hits,
                     "active": not entry.exhausted,
@@ -293,28 +311,44 @@ class FaultSet:
                 for entry in self._active
             ]
 
-    def hit(self, name: str, stage: str, variant: str | None = None) -> Fault | None:
+    def hit(self, name: str, stage: str, variant: str | None = None, market: str | None = None) -> Fault | None:
         """Return the first active fault matching ``name`` and ``stage`` and count one hit on it.
 
         ``variant`` narrows the match (a payment method for the payment faults); without it any
-        variant matches and the caller reads ``fault.variant``. A fault with ``*N`` stops matching
-        after ``N`` hits.
+        variant matches and the caller reads ``fault.variant``. ``market`` is the market of the
+        page: a fault of another market does not match (``None``: only faults of every market do).
+        A fault with ``*N`` stops matching after ``N`` hits.
         """
         with self._lock:
             for entry in self._active:
-                if entry.matches(name, stage, variant):
+                if entry.matches(name, stage, variant, market):
                     entry.hits += 1
                     return entry.fault
         return None
 
-    def active(self, name: str, stage: str, variant: str | None = None) -> Fault | None:
+    def active(self, name: str, stage: str, variant: str | None = None, market: str | None = None) -> Fault | None:
         """Like :meth:`hit` but without counting a hit (for follow-up responses of one page)."""
         with self._lock:
             for entry in self._active:
-                if entry.matches(name, stage, variant):
+                if entry.matches(name, stage, variant, market):
                     return entry.fault
         return None
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._active)
+
+
+class MarketFaults:
+    """The faults as one market's pages see them: :meth:`FaultSet.hit` and :meth:`FaultSet.active`
+    with the market filled in."""
+
+    def __init__(self, faults: FaultSet, market: str) -> None:
+        self.faults = faults
+        self.market = market
+
+    def hit(self, name: str, stage: str, variant: str | None = None) -> Fault | None:
+        return self.faults.hit(name, stage, variant, self.market)
+
+    def active(self, name: str, stage: str, variant: str | None = None) -> Fault | None:
+        return self.faults.active(name, stage, variant, self.market)

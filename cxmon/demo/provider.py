@@ -63,6 +63,8 @@ class PaymentSession:
     currency: str
     shop_origin: str
     return_url: str
+    market: str | None = None
+    """The shop market that opened it: the provider's faults of that market apply."""
     status: str = "open"  # open -> approved | declined
     method: str | None = None
     decline_reason: str | None = None
@@ -102,7 +104,9 @@ class PaymentProvider:
         self._sessions: OrderedDict[str, PaymentSession] = OrderedDict()
         self._tokens: OrderedDict[str, _CardToken] = OrderedDict()
 
-    def create_session(self, *, amount: Decimal, currency: str, shop_origin: str, return_url: str) -> PaymentSession:
+    def create_session(
+        self, *, amount: Decimal, currency: str, shop_origin: str, return_url: str, market: str | None = None
+    ) -> PaymentSession:
         """Open a payment session (the shop's server-to-server call before showing payment)."""
         session = PaymentSession(
             id=f"ps_{secrets.token_urlsafe(12)}",
@@ -110,6 +114,7 @@ class PaymentProvider:
             currency=currency,
             shop_origin=shop_origin,
             return_url=return_url,
+            market=market,
         )
         _remember(self._sessions, session.id, session)
         return session
@@ -125,7 +130,7 @@ class PaymentProvider:
             return [CardError(None, "This payment session has expired. Please reload the page.")]
         digits = re.sub(r"[\s-]", "", number)
         errors: list[CardError] = []
-        if not _luhn_valid(digits) or self.faults.hit("validation_error", "payment") is not None:
+        if not _luhn_valid(digits) or self.faults.hit("validation_error", "payment", market=session.market) is not None:
             errors.append(CardError("number", "Card number is invalid."))
         expiry_error = _check_expiry(expiry)
         if expiry_error:
@@ -144,7 +149,7 @@ class PaymentProvider:
         card = self._tokens.pop(token, None)
         if session is None or session.status != "open" or card is None or card.session_id != session_id:
             return PaymentDecision(False, "card", "invalid_token")
-        if self.faults.hit("payment_rejected", "payment", "card") is not None:
+        if self.faults.hit("payment_rejected", "payment", "card", session.market) is not None:
             reason: str | None = "card_declined"
         else:
             reason = DECLINED_CARDS.get(card.number)
@@ -154,7 +159,7 @@ class PaymentProvider:
         """Decide a redirect payment (invoice, instalments, mobile pay) for an open session."""
         if session.status != "open":
             return PaymentDecision(session.status == "approved", method, session.decline_reason)
-        rejected = self.faults.hit("payment_rejected", "payment", method) is not None
+        rejected = self.faults.hit("payment_rejected", "payment", method, session.market) is not None
         return self._decide(session, method, "method_declined" if rejected else None)
 
     @staticmethod

@@ -18,8 +18,13 @@ Page faults (``error_page``, ``error_text``, ``slow``, ``js_error``, ``hidden_ac
 hit per GET of a page of their stage; a page re-rendered by a form post (validation errors,
 declines) shows the faults still active without counting another hit.
 
-Customers are told apart by the ``demo_sid`` cookie. Carts and orders live in memory and are only
-touched from the event loop that serves the shop, so they need no lock.
+Every page also exists under ``/fi/`` and ``/sv/``: the Finnish and Swedish markets, in their
+language and currency, with their own payment methods (see :mod:`cxmon.demo.markets`); redirects
+and links stay in the market. Faults with ``#MARKET`` hit that market's pages only.
+
+Customers are told apart by the ``demo_sid`` cookie (``demo_sid_fi``, ``demo_sid_sv`` in the other
+markets, so each keeps its own cart). Carts and orders live in memory and are only touched from the
+event loop that serves the shop, so they need no lock.
 """
 
 from __future__ import annotations
@@ -37,8 +42,9 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
-from cxmon.demo.faults import PAYMENT_METHODS, FaultSet, FaultSpecError
+from cxmon.demo.faults import FaultSet, FaultSpecError, MarketFaults
 from cxmon.demo.mailer import Confirmation, Mailer
+from cxmon.demo.markets import MARKETS, Market
 from cxmon.demo.provider import PaymentDecision, PaymentProvider
 from cxmon.demo.templates import environment
 
@@ -129,10 +135,8 @@ class Order:
     total: Decimal
     method: str
     details: CheckoutDetails
-
-    @property
-    def method_label(self) -> str:
-        return PAYMENT_METHODS[self.method]
+    method_label: str
+    currency: str = "EUR"
 
 
 @dataclass
@@ -146,9 +150,11 @@ class Customer:
     # Provider payment session id -> order number, so a repeated return from the provider
     # shows the order instead of placing it twice.
     paid: dict[str, str] = field(default_factory=dict)
+    catalogue: dict[str, Product] = field(default_factory=lambda: CATALOGUE)
+    """The products at the prices of the customer's market."""
 
     def lines(self) -> list[CartLine]:
-        return [CartLine(CATALOGUE[slug], quantity) for slug, quantity in self.cart.items()]
+        return [CartLine(self.catalogue[slug], quantity) for slug, quantity in self.cart.items()]
 
     def total(self) -> Decimal:
         return sum((line.total for line in self.lines()), Decimal("0"))
@@ -191,28 +197,48 @@ class _Shop:
     """The shop's handlers and state; one instance per app."""
 
     def __init__(
-        self, faults: FaultSet, provider: PaymentProvider, provider_port: int, mailer: Mailer | None = None
+        self,
+        faults: FaultSet,
+        provider: PaymentProvider,
+        provider_port: int,
+        mailer: Mailer | None = None,
+        market: Market = MARKETS["en"],
     ) -> None:
-        self.faults = faults
+        self.all_faults = faults
+        self.market = market
+        self.faults = MarketFaults(faults, market.code)
+        self.texts = market.texts
+        self.catalogue = {
+            slug: replace(product, price=market.prices.get(slug, product.price)) for slug, product in CATALOGUE.items()
+        }
         self.provider = provider
         self.provider_port = provider_port
         self.mailer = mailer
         self.customers: OrderedDict[str, Customer] = OrderedDict()
         self.templates = environment()
 
+    def redirect(self, path: str) -> web.Response:
+        """A 303 to a page of this market."""
+        return _redirect(self.market.url(path))
+
+    def decline_message(self, decision: PaymentDecision) -> str:
+        if decision.reason == "insufficient_funds":
+            return self.texts["declined_funds"]
+        if decision.method == "card":
+            return self.texts["declined_card"]
+        return self.texts["declined_method"].format(method=self.market.method_label(decision.method))
+
     # --- sessions -------------------------------------------------------------------------
 
-    @web.middleware
-    async def customer_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        """Attach the customer of the ``demo_sid`` cookie, creating one on the first visit."""
-        if request.path.startswith("/__admin/") or request.path == "/favicon.ico":
-            return await handler(request)
-        sid = request.cookies.get(SESSION_COOKIE, "")
+    async def with_customer(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Attach the customer of this market's session cookie, creating one on the first visit."""
+        cookie = self.market.cookie
+        sid = request.cookies.get(cookie, "")
         customer = self.customers.get(sid)
         new_sid = None
         if customer is None:
             # An unknown id gets a fresh one instead of being adopted (no session fixation).
-            new_sid, customer = secrets.token_urlsafe(18), Customer()
+            new_sid, customer = secrets.token_urlsafe(18), Customer(catalogue=self.catalogue)
             self.customers[new_sid] = customer
             while len(self.customers) > MAX_SESSIONS:
                 self.customers.popitem(last=False)
@@ -224,7 +250,7 @@ class _Shop:
         except web.HTTPNotFound:
             response = self.not_found(request)
         if new_sid is not None:
-            response.set_cookie(SESSION_COOKIE, new_sid, httponly=True, samesite="Lax", path="/")
+            response.set_cookie(cookie, new_sid, httponly=True, samesite="Lax", path="/")
         return response
 
     # --- rendering ------------------------------------------------------------------------
@@ -241,7 +267,14 @@ class _Shop:
     ) -> web.Response:
         customer = request[CUSTOMER_KEY]
         html = self.templates.get_template(template).render(
-            stage=stage, cart_count=customer.item_count(), effects=effects or PageEffects(), **context
+            stage=stage,
+            cart_count=customer.item_count(),
+            effects=effects or PageEffects(),
+            t=self.texts,
+            base=self.market.path,
+            lang=self.market.lang,
+            currency=self.market.currency,
+            **context,
         )
         return web.Response(text=html, status=status, content_type="text/html", headers={"Cache-Control": "no-store"})
 
@@ -251,9 +284,9 @@ class _Shop:
             "error.html",
             stage=stage,
             status=500,
-            title="500 Internal Server Error",
-            heading="500 Internal Server Error",
-            message="Something went wrong on our side. Please try again later.",
+            title=self.texts["error_500_title"],
+            heading=self.texts["error_500_title"],
+            message=self.texts["error_500_message"],
         )
 
     def error_text(self, request: web.Request, stage: str) -> web.Response:
@@ -262,8 +295,8 @@ class _Shop:
             "error.html",
             stage=stage,
             title="Demo Shop",
-            heading="We're sorry",
-            message="Sorry, an error occurred while processing your request.",
+            heading=self.texts["error_text_heading"],
+            message=self.texts["error_text_message"],
         )
 
     def not_found(self, request: web.Request, stage: str = "browse") -> web.Response:
@@ -272,9 +305,9 @@ class _Shop:
             "error.html",
             stage=stage,
             status=404,
-            title="Page not found – Demo Shop",
-            heading="Page not found",
-            message="The page you are looking for does not exist.",
+            title=f"{self.texts['not_found']} – Demo Shop",
+            heading=self.texts["not_found"],
+            message=self.texts["not_found_message"],
         )
 
     async def page_faults(
@@ -308,7 +341,7 @@ class _Shop:
         total = sum((line.total for line in lines), Decimal("0")) + SHIPPING
         if take("total_mismatch", stage) is not None:
             total += TOTAL_FAULT_DELTA
-        currency = FAULT_CURRENCY if take("currency_mismatch", stage) is not None else CURRENCY
+        currency = FAULT_CURRENCY if take("currency_mismatch", stage) is not None else self.market.currency
         return PriceView(lines, SHIPPING, total, currency)
 
     # --- browse ---------------------------------------------------------------------------
@@ -317,10 +350,10 @@ class _Shop:
         effects = await self.page_faults(request, "browse", has_action=False)
         if isinstance(effects, web.Response):
             return effects
-        return self.render(request, "home.html", stage="browse", effects=effects, products=CATALOGUE.values())
+        return self.render(request, "home.html", stage="browse", effects=effects, products=self.catalogue.values())
 
     async def product(self, request: web.Request) -> web.Response:
-        product = CATALOGUE.get(request.match_info["slug"])
+        product = self.catalogue.get(request.match_info["slug"])
         if product is None:
             return self.not_found(request)
         effects = await self.page_faults(request, "browse", has_action=True)
@@ -338,7 +371,7 @@ class _Shop:
 
     async def add_to_cart(self, request: web.Request) -> web.Response:
         form = await request.post()
-        product = CATALOGUE.get(str(form.get("product", "")))
+        product = self.catalogue.get(str(form.get("product", "")))
         if product is None:
             return self.not_found(request)
         raw_quantity = str(form.get("quantity", "1")).strip()
@@ -355,11 +388,11 @@ class _Shop:
                 effects=effects,
                 product=product,
                 quantity=raw_quantity,
-                quantity_error=f"Please enter a quantity from 1 to {MAX_QUANTITY}.",
+                quantity_error=self.texts["quantity_error"].format(max=MAX_QUANTITY),
             )
         customer = request[CUSTOMER_KEY]
         customer.cart[product.slug] = min(MAX_QUANTITY, customer.cart.get(product.slug, 0) + quantity)
-        return _redirect("/cart")
+        return self.redirect("/cart")
 
     # --- cart and checkout ----------------------------------------------------------------
 
@@ -408,7 +441,7 @@ class _Shop:
     async def checkout(self, request: web.Request) -> web.Response:
         customer = request[CUSTOMER_KEY]
         if not customer.cart:
-            return _redirect("/cart")
+            return self.redirect("/cart")
         effects = await self.page_faults(request, "checkout", has_action=True)
         if isinstance(effects, web.Response):
             return effects
@@ -437,28 +470,28 @@ class _Shop:
     async def submit_checkout(self, request: web.Request) -> web.Response:
         customer = request[CUSTOMER_KEY]
         if not customer.cart:
-            return _redirect("/cart")
+            return self.redirect("/cart")
         form = await request.post()
         details = CheckoutDetails(
             **{key: str(form.get(key, "")).strip()[:200] for key in ("email", "name", "address", "city")}
         )
         errors: dict[str, str] = {}
         if not _EMAIL_RE.fullmatch(details.email):
-            errors["email"] = "Please enter a valid email address."
+            errors["email"] = self.texts["email_invalid"]
         if not details.name:
-            errors["name"] = "Please enter your name."
+            errors["name"] = self.texts["name_missing"]
         if not details.address:
-            errors["address"] = "Please enter your address."
+            errors["address"] = self.texts["address_missing"]
         # The fault rejects data that passed the real checks, as a broken back-end check would.
         if not errors and self.faults.hit("validation_error", "checkout") is not None:
-            errors["email"] = "Please enter a valid email address."
+            errors["email"] = self.texts["email_invalid"]
         if errors:
             effects = await self.page_faults(request, "checkout", has_action=True, count=False)
             if isinstance(effects, web.Response):
                 return effects
             return self.render_checkout(request, effects, details, errors)
         customer.details = details
-        return _redirect("/payment")
+        return self.redirect("/payment")
 
     # --- payment --------------------------------------------------------------------------
 
@@ -474,14 +507,18 @@ class _Shop:
         if session is None or session.status != "open" or session.amount != total:
             origin = str(request.url.origin())
             session = self.provider.create_session(
-                amount=total, currency=CURRENCY, shop_origin=origin, return_url=f"{origin}/payment/return"
+                amount=total,
+                currency=self.market.currency,
+                shop_origin=origin,
+                return_url=f"{origin}{self.market.url('/payment/return')}",
+                market=self.market.code,
             )
             customer.payment_session = session.id
         return session.id
 
     def offered_methods(self, count: bool) -> list[str]:
         take = self.faults.hit if count else self.faults.active
-        return [method for method in PAYMENT_METHODS if take("payment_not_offered", "payment", method) is None]
+        return [method for method in self.market.methods if take("payment_not_offered", "payment", method) is None]
 
     def render_payment(
         self,
@@ -510,7 +547,7 @@ class _Shop:
             stage="payment",
             status=status,
             effects=effects,
-            methods=[{"name": method, "label": PAYMENT_METHODS[method]} for method in methods],
+            methods=[{"name": method, "label": self.market.method_label(method)} for method in methods],
             selected=selected if selected in methods else None,
             card_form_url=card_form_url,
             provider_origin=provider_origin,
@@ -524,9 +561,9 @@ class _Shop:
 
     def payment_precondition(self, customer: Customer) -> web.Response | None:
         if not customer.cart:
-            return _redirect("/cart")
+            return self.redirect("/cart")
         if customer.details is None:
-            return _redirect("/checkout")
+            return self.redirect("/checkout")
         return None
 
     async def payment(self, request: web.Request) -> web.Response:
@@ -556,7 +593,7 @@ class _Shop:
             self.offered_methods(count=True),
             status=402,
             selected=method,
-            payment_error=_decline_message(PaymentDecision(False, method, reason)),
+            payment_error=self.decline_message(PaymentDecision(False, method, reason)),
             count=True,
         )
 
@@ -586,20 +623,22 @@ class _Shop:
             )
 
         if method not in methods:
-            return await again(422, method_error="Choose a payment method.")
+            return await again(422, method_error=self.texts["choose_method"])
         session_id = self.payment_session_id(request, customer)
         if method == "card":
             token = str(form.get("token", ""))
             if not token:
-                return await again(422, payment_error="Enter your card details.")
+                return await again(422, payment_error=self.texts["enter_card"])
             decision = self.provider.charge(session_id, token)
             if decision.reason == "invalid_token":
-                return await again(422, payment_error="Your card details have expired. Please enter them again.")
+                return await again(422, payment_error=self.texts["card_expired"])
             if not decision.approved:
-                return await again(402, payment_error=_decline_message(decision))
-            return _redirect(f"/order/{self.place_order(customer, session_id, method)}")
+                return await again(402, payment_error=self.decline_message(decision))
+            return self.redirect(f"/order/{self.place_order(customer, session_id, method)}")
         if self.faults.hit("validation_error", "payment") is not None:
-            return await again(422, method_error=f"Your details could not be verified for {PAYMENT_METHODS[method]}.")
+            return await again(
+                422, method_error=self.texts["not_verified"].format(method=self.market.method_label(method))
+            )
         session = self.provider.get_session(session_id)
         assert session is not None  # payment_session_id() just made sure it exists
         target = (
@@ -614,15 +653,15 @@ class _Shop:
         customer = request[CUSTOMER_KEY]
         session_id = request.query.get("session", "")
         if session_id in customer.paid:
-            return _redirect(f"/order/{customer.paid[session_id]}")
+            return self.redirect(f"/order/{customer.paid[session_id]}")
         session = self.provider.get_session(session_id)
         if session is None or session_id != customer.payment_session or not customer.cart:
-            return _redirect("/payment" if customer.cart else "/cart")
+            return self.redirect("/payment" if customer.cart else "/cart")
         if session.status == "approved" and session.method is not None:
-            return _redirect(f"/order/{self.place_order(customer, session_id, session.method)}")
+            return self.redirect(f"/order/{self.place_order(customer, session_id, session.method)}")
         if session.status == "declined":
-            return _redirect(str(URL("/payment/failed").with_query(method=session.method or "")))
-        return _redirect("/payment")
+            return self.redirect(str(URL("/payment/failed").with_query(method=session.method or "")))
+        return self.redirect("/payment")
 
     def place_order(self, customer: Customer, session_id: str, method: str) -> str:
         number = "DS-" + "".join(secrets.choice(_ORDER_ALPHABET) for _ in range(6))
@@ -634,6 +673,8 @@ class _Shop:
             total=customer.total(),
             method=method,
             details=customer.details or CheckoutDetails(),
+            method_label=self.market.method_label(method),
+            currency=self.market.currency,
         )
         customer.paid[session_id] = number
         customer.cart.clear()
@@ -652,8 +693,8 @@ class _Shop:
         confirmation = Confirmation(
             to=order.details.email,
             order_number=number,
-            lines=tuple((line.quantity, line.product.name, _money(line.total)) for line in order.lines),
-            total=_money(order.total),
+            lines=tuple((line.quantity, line.product.name, _money(line.total, order.currency)) for line in order.lines),
+            total=_money(order.total, order.currency),
             payment_method=order.method_label,
         )
         self.mailer.send_later(confirmation, late.delay_ms / 1000 if late is not None else 0.0)
@@ -688,7 +729,7 @@ class _Shop:
         return web.Response(text="ok")
 
     async def list_faults(self, request: web.Request) -> web.Response:
-        return web.json_response({"faults": self.faults.list()})
+        return web.json_response({"faults": self.all_faults.list()})
 
     async def add_fault(self, request: web.Request) -> web.Response:
         try:
@@ -699,14 +740,14 @@ class _Shop:
         if not isinstance(spec, str):
             return web.json_response({"error": 'send a JSON object like {"fault": "error_page@checkout"}'}, status=400)
         try:
-            self.faults.add(spec)
+            self.all_faults.add(spec)
         except FaultSpecError as error:
             return web.json_response({"error": str(error)}, status=400)
-        return web.json_response({"faults": self.faults.list()}, status=201)
+        return web.json_response({"faults": self.all_faults.list()}, status=201)
 
     async def clear_faults(self, request: web.Request) -> web.Response:
-        self.faults.clear()
-        return web.json_response({"faults": self.faults.list()})
+        self.all_faults.clear()
+        return web.json_response({"faults": self.all_faults.list()})
 
 
 @dataclass(frozen=True)
@@ -730,15 +771,6 @@ def _redirect(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location, "Cache-Control": "no-store"})
 
 
-def _decline_message(decision: PaymentDecision) -> str:
-    if decision.reason == "insufficient_funds":
-        return "Payment declined: your card has insufficient funds."
-    if decision.method == "card":
-        return "Payment declined: your card was declined."
-    label = PAYMENT_METHODS.get(decision.method, "this payment method")
-    return f"Payment declined: {label} is not available for this order."
-
-
 def create_shop_app(
     faults: FaultSet, provider: PaymentProvider, provider_port: int, mailer: Mailer | None = None
 ) -> web.Application:
@@ -746,26 +778,49 @@ def create_shop_app(
 
     With a ``mailer`` every placed order is confirmed by e-mail.
     """
-    shop = _Shop(faults, provider, provider_port, mailer)
-    app = web.Application(middlewares=[shop.customer_middleware])
+    shops = {code: _Shop(faults, provider, provider_port, mailer, market) for code, market in MARKETS.items()}
+    shop = shops["en"]
+
+    def shop_of(path: str) -> _Shop:
+        for market_shop in shops.values():
+            prefix = market_shop.market.path
+            if prefix and (path == prefix or path.startswith(prefix + "/")):
+                return market_shop
+        return shop
+
+    @web.middleware
+    async def customer_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path.startswith("/__admin/") or request.path == "/favicon.ico":
+            return await handler(request)
+        return await shop_of(request.path).with_customer(request, handler)
+
+    app = web.Application(middlewares=[customer_middleware])
     if mailer is not None:
         app.on_cleanup.append(lambda _app: mailer.close())
-    app.router.add_get("/", shop.home)
-    app.router.add_get("/product/{slug}", shop.product)
-    app.router.add_post("/cart/add", shop.add_to_cart)
-    app.router.add_get("/cart", shop.cart)
+    for market_shop in shops.values():
+        _add_market_routes(app.router, market_shop)
     app.router.add_get("/shipping", shop.shipping)
     app.router.add_post("/shipping", shop.submit_shipping)
-    app.router.add_get("/checkout", shop.checkout)
-    app.router.add_post("/checkout", shop.submit_checkout)
-    app.router.add_get("/payment", shop.payment)
-    app.router.add_post("/payment", shop.submit_payment)
-    app.router.add_get("/payment/return", shop.payment_return)
-    app.router.add_get("/payment/failed", shop.payment_failed)
-    app.router.add_get("/order/{number}", shop.order)
     app.router.add_get("/favicon.ico", shop.favicon)
     app.router.add_get("/__admin/health", shop.health)
     app.router.add_get("/__admin/faults", shop.list_faults)
     app.router.add_post("/__admin/faults", shop.add_fault)
     app.router.add_delete("/__admin/faults", shop.clear_faults)
     return app
+
+
+def _add_market_routes(router: web.UrlDispatcher, shop: _Shop) -> None:
+    """The purchase path's pages of one market, under its path prefix."""
+    at = shop.market.url
+    router.add_get(at("/"), shop.home)
+    router.add_get(at("/product/{slug}"), shop.product)
+    router.add_post(at("/cart/add"), shop.add_to_cart)
+    router.add_get(at("/cart"), shop.cart)
+    router.add_get(at("/checkout"), shop.checkout)
+    router.add_post(at("/checkout"), shop.submit_checkout)
+    router.add_get(at("/payment"), shop.payment)
+    router.add_post(at("/payment"), shop.submit_payment)
+    router.add_get(at("/payment/return"), shop.payment_return)
+    router.add_get(at("/payment/failed"), shop.payment_failed)
+    router.add_get(at("/order/{number}"), shop.order)
+

@@ -363,7 +363,7 @@ class Runner:
     ) -> None:
         opts = self.options
         scenario = journey.scenario
-        base_url = (opts.base_url or scenario.base_url).rstrip("/")
+        base_url = journey.base_url_for(opts.base_url)
         tracing = opts.trace != "off"
         context, page = await self._open_page(browser, journey, base_url, tracing, contexts)
         config = make_config(**scenario.detect.model_dump(exclude={"provider_origins"}))
@@ -533,6 +533,11 @@ class Runner:
             args.pop("default_browser_type", None)
         else:
             args["viewport"] = dict(DESKTOP_VIEWPORT)
+        market = journey.market
+        if market is not None and market.locale:
+            args["locale"] = market.locale
+        if market is not None and market.timezone:
+            args["timezone_id"] = market.timezone
         if opts.ignore_https_errors or journey.scenario.http.ignore_https_errors:
             args["ignore_https_errors"] = True
         http = journey.scenario.http

@@ -71,7 +71,7 @@ def test_flaky_journey_is_reported_flaky_everywhere_and_passes_the_gate(demo_sho
 
     html = (out / "html" / "index.html").read_text()
     assert 'data-outcome="flaky"' in html and "Flaky:" in html
-    assert ('cxmon_journey_runs_total{device="default",location="default",payment_method="invoice",'
+    assert ('cxmon_journey_runs_total{device="default",location="default",market="default",payment_method="invoice",'
             'result="flaky",scenario="demo-checkout"} 1.0') in (out / "cxmon.prom").read_text()
 
     # The same flaky journey fails a gate that does not accept flakiness.

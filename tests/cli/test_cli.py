@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.helpers import CXMON, DEMO_SCENARIO, ROOT, demo_env, write_demo_scenario
+from tests.helpers import CXMON, ROOT, demo_env, write_demo_scenario
 
 
 def cxmon(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -59,7 +59,8 @@ def test_schema_is_valid_json_schema_and_accepts_the_demo_scenario() -> None:
     assert out.returncode == 0
     schema = json.loads(out.stdout)
     jsonschema.Draft202012Validator.check_schema(schema)
-    jsonschema.validate(yaml.safe_load(DEMO_SCENARIO.read_text()), schema)
+    for scenario in sorted((ROOT / "scenarios" / "demo-shop").glob("*.yml")):
+        jsonschema.validate(yaml.safe_load(scenario.read_text(encoding="utf-8")), schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"name": "x", "base_url": "http://x", "steps": [{"name": "a", "clik": 1}]}, schema)
 
@@ -69,6 +70,7 @@ def test_list_shows_the_matrix() -> None:
     assert out.returncode == 0
     for method in ("card", "invoice", "instalments", "mobile_pay"):
         assert f"demo-checkout[{method}]" in out.stdout
+    assert "demo-markets[fi,mobile_pay]" in out.stdout and "demo-markets[sv,instalments]" in out.stdout
     assert "helsinki" in out.stdout
 
 
@@ -111,9 +113,10 @@ def test_demo_scenarios_pass_against_a_clean_shop(demo_shop, tmp_path: Path) -> 
                 env=demo_env(demo_shop))
     assert out.returncode == 0, out.stdout + out.stderr
     report = json.loads((tmp_path / "r.json").read_text())
-    assert report["summary"] == {"pass": 4, "fail": 0, "flaky": 0, "error": 0, "maintenance": 0}
-    assert {j["labels"]["payment_method"] for j in report["journeys"]} == {"card", "invoice", "instalments",
-                                                                          "mobile_pay"}
+    assert report["summary"] == {"pass": 6, "fail": 0, "flaky": 0, "error": 0, "maintenance": 0}
+    labels = {(j["labels"]["market"], j["labels"]["payment_method"]) for j in report["journeys"]}
+    assert labels == {("default", "card"), ("default", "invoice"), ("default", "instalments"),
+                      ("default", "mobile_pay"), ("fi", "mobile_pay"), ("sv", "instalments")}
     assert all(j["order_number"] for j in report["journeys"])
 
 
@@ -194,7 +197,7 @@ def test_list_expands_methods_and_devices(tmp_path: Path) -> None:
         for device in ("Desktop Chrome", "iPhone 13"):
             row = next(r for r in rows if f"demo-checkout[{method},{device}]" in r)
             cells = [c.strip() for c in row.strip("│ ").split("│")]
-            assert cells[1:5] == ["demo-checkout", method, device, "oulu"]
+            assert cells[1:6] == ["demo-checkout", method, device, "oulu", "default"]
 
 
 def test_unknown_device_is_bad_input(tmp_path: Path) -> None:

@@ -12,6 +12,13 @@ VALID = [
     # spec, parsed fault, canonical spec
     ("error_page", Fault("error_page", None, "checkout", None), "error_page@checkout"),
     ("error_page@cart*2", Fault("error_page", None, "cart", 2), "error_page@cart*2"),
+    ("error_page@cart#sv", Fault("error_page", None, "cart", market="sv"), "error_page@cart#sv"),
+    ("error_text#fi*1", Fault("error_text", None, "checkout", 1, "fi"), "error_text@checkout#fi*1"),
+    (
+        "payment_rejected:invoice#sv",
+        Fault("payment_rejected", "invoice", "payment", market="sv"),
+        "payment_rejected:invoice@payment#sv",
+    ),
     ("error_text@browse", Fault("error_text", None, "browse", None), "error_text@browse"),
     ("js_error", Fault("js_error", None, "checkout", None), "js_error@checkout"),
     ("js_error@confirmation", Fault("js_error", None, "confirmation", None), "js_error@confirmation"),
@@ -57,7 +64,7 @@ KNOWN = (
     "email_late, email_wrong_order"
 )
 ALL_STAGES = "browse, cart, checkout, payment, confirmation"
-FORMAT = "FAULT[:VARIANT][@STAGE][*N]"
+FORMAT = "FAULT[:VARIANT][@STAGE][#MARKET][*N]"
 
 INVALID = [
     ("", f"invalid fault spec '': empty; expected {FORMAT}"),
@@ -132,6 +139,12 @@ INVALID = [
     ("error_page@", f"invalid fault spec 'error_page@': empty stage; expected {FORMAT}"),
     ("error_page*", f"invalid fault spec 'error_page*': empty *N; expected {FORMAT}"),
     (":covered", f"invalid fault spec ':covered': empty fault; expected {FORMAT}"),
+    ("error_page#se", "invalid fault spec 'error_page#se': unknown market 'se' (markets: en, fi, sv)"),
+    ("error_page#", f"invalid fault spec 'error_page#': empty market; expected {FORMAT}"),
+    (
+        "error_page#sv@cart",
+        f"invalid fault spec 'error_page#sv@cart': expected {FORMAT}, in that order, each part at most once",
+    ),
 ]
 
 
@@ -179,6 +192,7 @@ def test_limited_fault_stops_matching_after_n_hits() -> None:
             "name": "error_page",
             "variant": None,
             "stage": "cart",
+            "market": None,
             "limit": 2,
             "hits": 2,
             "active": False,
@@ -252,3 +266,13 @@ def test_limit_holds_under_concurrent_hits_from_many_threads() -> None:
         thread.join()
     assert sum(taken) == 500
     assert faults.list()[0]["hits"] == 500
+
+
+def test_a_market_fault_hits_that_market_only() -> None:
+    faults = FaultSet(["error_page@cart#sv"])
+    assert faults.hit("error_page", "cart", market="fi") is None
+    assert faults.hit("error_page", "cart") is None  # a caller that knows no market
+    assert faults.hit("error_page", "cart", market="sv") == parse_fault("error_page@cart#sv")
+    everywhere = FaultSet(["error_page@cart"])
+    assert everywhere.hit("error_page", "cart", market="fi") is not None
+    assert everywhere.hit("error_page", "cart") is not None

@@ -346,6 +346,7 @@ async def test_admin_lists_adds_and_clears_faults(shop: DemoShop, customer: Cust
                         "name": "error_page",
                         "variant": None,
                         "stage": "cart",
+                        "market": None,
                         "limit": 2,
                         "hits": 0,
                         "active": True,

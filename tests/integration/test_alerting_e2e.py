@@ -75,12 +75,13 @@ STALE_DEADLINE_SECONDS = 30
 # the journeys' device (no device in the matrix: "default"), the faulty payment method.
 SELECTED = {
     "scenario": SCENARIO,
+    "market": "default",
     "location": "default",
     "device": "default",
     "payment_method": "invoice",
     "job": JOB,
 }
-ALL = {"scenario": ".*", "location": ".*", "device": ".*", "payment_method": ".*", "job": "cxmon.*"}
+ALL = {"scenario": ".*", "market": ".*", "location": ".*", "device": ".*", "payment_method": ".*", "job": "cxmon.*"}
 
 
 # --- the webhook receiver ------------------------------------------------------------------------
@@ -340,6 +341,7 @@ def test_payment_fault_pages_and_resolves(stack: Stack) -> None:
         "payment_method": "invoice",
         "device": "default",
         "location": "default",
+        "market": "default",
         "step": "pay",
         "stage": "payment",
         "kind": "payment_rejected",

@@ -183,7 +183,7 @@ def test_unwritable_artifacts_and_pushgateway_down_still_export_metrics(demo_sho
     assert f"cannot push metrics to the Pushgateway at {gateway}" in out.stderr
     assert "Traceback" not in out.stderr + out.stdout
     metrics = textfile.read_text()
-    assert 'cxmon_journey_success{device="default",location="default",payment_method="invoice",' \
+    assert 'cxmon_journey_success{device="default",location="default",market="default",payment_method="invoice",' \
            'scenario="demo-checkout"} 0.0' in metrics
     assert 'kind="error_page"' in metrics
     assert json.loads((tmp_path / "r.json").read_text())["summary"]["fail"] == 1

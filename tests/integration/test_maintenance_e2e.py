@@ -42,7 +42,8 @@ TOKEN = "e2e-maintenance-token-0123456789"
 RULE_PARAMS = AlertParams.short().with_overrides(
     {"group_interval": "1s", "failure_window": "20s", "keep_firing_for": "2s", "maintenance_grace": "10s"}
 )
-LABELS = {"scenario": SCENARIO, "payment_method": "invoice", "device": "default", "location": "default"}
+LABELS = {"scenario": SCENARIO, "payment_method": "invoice", "device": "default", "location": "default",
+          "market": "default"}
 
 
 @dataclass

@@ -90,8 +90,9 @@ scrape_configs:
             # Every journey metric carries the full journey label set.
             for series in _vector(prom, f'{{__name__=~"cxmon_journey_.*", scenario="{SCENARIO}"}}'):
                 labels = series["metric"]
-                assert {"scenario", "payment_method", "device", "location"} <= labels.keys(), labels
+                assert {"scenario", "payment_method", "device", "location", "market"} <= labels.keys(), labels
                 assert labels["device"] == "default" and labels["location"] == "default"
+                assert labels["market"] == "default"
             assert _values(prom, "cxmon_build_info") and _values(prom, "cxmon_config_last_reload_successful")
             # Prometheus scraped every series of the metric contract, each with exactly its labels.
             def never_scraped() -> list[str]:

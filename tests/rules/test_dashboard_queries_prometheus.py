@@ -61,7 +61,7 @@ def synthetic_openmetrics(end: int) -> str:
                 "cxmon_config_last_reload_successful", "gauge", f"cxmon_config_last_reload_successful{{{target}}} 1 {t}"
             )
         for method in METHODS:
-            journey = _labels(scenario=SCENARIO, payment_method=method, device=DEVICE, location=location)
+            journey = _labels(scenario=SCENARIO, payment_method=method, device=DEVICE, location=location, market="fi")
             journey = f"{journey},{target}"
             failing = [method == "invoice" and t > end - REJECTED_SINCE for t in times]
             runs = [(t - times[0]) // 60 + 1 for t in times]

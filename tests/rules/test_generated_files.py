@@ -159,8 +159,8 @@ REQUIRED_PANELS = {
     },
 }
 REQUIRED_VARIABLES = {
-    "cxmon-overview.json": {"datasource", "scenario", "location"},
-    "cxmon-journey.json": {"datasource", "scenario", "location", "device", "payment_method"},
+    "cxmon-overview.json": {"datasource", "scenario", "market", "location"},
+    "cxmon-journey.json": {"datasource", "scenario", "market", "location", "device", "payment_method"},
 }
 
 

@@ -58,7 +58,8 @@ def test_failure_counters_of_the_new_kinds_start_at_zero(kind: Kind) -> None:
     metrics = CxmonMetrics()
     other = Kind.BLOCKED if kind is Kind.OUT_OF_STOCK else Kind.OUT_OF_STOCK
     metrics.observe(_run(other).journeys[0])
-    labels = {"scenario": "shop3-checkout", "payment_method": "card", "device": "default", "location": "default"}
+    labels = {"scenario": "shop3-checkout", "payment_method": "card", "device": "default", "location": "default",
+              "market": "default"}
     finding = NEW[kind]
     step = {**labels, "step": finding.step, "stage": finding.stage.value, "kind": kind.value}
     assert metrics.registry.get_sample_value("cxmon_failures_total", step) == 0

@@ -112,7 +112,8 @@ def test_textfile_is_written_whole(tmp_path: Path) -> None:
     path = tmp_path / "collector" / "cxmon.prom"
     write_textfile([result("a", "card"), result("a", "invoice", outcome=Outcome.FAIL)], path)
     text = path.read_text()
-    assert 'cxmon_journey_success{device="default",location="default",payment_method="card",scenario="a"} 1.0' in text
+    assert ('cxmon_journey_success{device="default",location="default",market="default",payment_method="card",'
+            'scenario="a"} 1.0') in text
     assert 'payment_method="invoice",scenario="a"} 0.0' in text
     assert "_created" not in text
     assert sorted(p.name for p in path.parent.iterdir()) == ["cxmon.prom"]

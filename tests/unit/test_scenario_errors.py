@@ -62,6 +62,18 @@ EXPECTED = {
     "invalid-not-a-mapping.yml": "1: expected a mapping of scenario keys (name, base_url, steps, ...), got a list",
     "invalid-when-without-matrix.yml": "6: steps[0].when.payment_method: the scenario has no "
     "matrix.payment_method to select from",
+    "invalid-market-unknown.yml": "7: matrix.market[1]: unknown market 'sve', did you mean 'sv'? (markets: fi, sv)",
+    "invalid-market-method-offered-nowhere.yml": "7: matrix.payment_method[1]: 'mobilepay' is offered by no market "
+    "of the matrix, did you mean 'mobile_pay'? (fi offers card, mobile_pay; sv offers card, swish)",
+    "invalid-market-locale.yml": "4: markets.fi.locale: expected a BCP 47 locale like fi-FI, sv-SE or en-GB, "
+    "got 'fi_FI', did you mean 'fi-FI'?",
+    "invalid-market-timezone.yml": "6: markets.sv.timezone: expected an IANA time zone like Europe/Helsinki or UTC, "
+    "got 'Europe/Stokholm', did you mean 'Europe/Stockholm'?",
+    "invalid-market-variable-unset.yml": "7: steps[0].click.name: variable ${ADD_TO_CART} is not set for market sv "
+    "(set it under markets.sv.variables or variables:, or write ${ADD_TO_CART:-default})",
+    "invalid-market-base-url.yml": "4: markets.fi.base_url: expected an http:// or https:// URL or a path starting "
+    "with /, got 'fi/'",
+    "invalid-when-market.yml": "6: steps[0].when.market: unknown market 'se' (markets: fi, sv)",
     # Well-formed YAML that would exhaust the stack or the memory: stopped while composing.
     "invalid-too-deep.yml": "4: nested deeper than 50 levels (expected lists and mappings a few levels deep)",
     "invalid-alias-loop.yml": "7: alias *steps is used inside the value it names (expected no loop)",

@@ -108,7 +108,8 @@ async def test_reload_keeps_old_journeys_on_a_bad_file_and_swaps_on_a_good_one(t
     assert {k.payment_method for k in s.journeys} == {"invoice", "mobile_pay"}
     get = s.metrics.registry.get_sample_value
     assert get("cxmon_config_last_reload_successful") == 1
-    card = {"scenario": "sched", "payment_method": "card", "device": "default", "location": "default"}
+    card = {"scenario": "sched", "payment_method": "card", "device": "default", "location": "default",
+            "market": "default"}
     assert get("cxmon_journey_runs_total", {**card, "result": "pass"}) is None  # removed with its journey
     mobile = {**card, "payment_method": "mobile_pay"}
     assert get("cxmon_journey_interval_seconds", mobile) == 120

@@ -203,7 +203,7 @@ def _failing_journeys(p: AlertParams) -> str:
 
 _WHERE = (
     "scenario {{ $labels.scenario }}, payment method {{ $labels.payment_method }}, "
-    "device {{ $labels.device }}, location {{ $labels.location }}"
+    "device {{ $labels.device }}, location {{ $labels.location }}, market {{ $labels.market }}"
 )
 _STEP = "step {{ $labels.step }} (stage {{ $labels.stage }})"
 _COUNT = '{{ printf "%.0f" $value }}'
@@ -219,7 +219,7 @@ ALERTS: tuple[AlertRule, ...] = (
         for_param="failing_for",
         keep_firing=True,
         summary="Checkout journey {{ $labels.scenario }} fails "
-        "({{ $labels.payment_method }}, {{ $labels.device }}, {{ $labels.location }})",
+        "({{ $labels.market }}, {{ $labels.payment_method }}, {{ $labels.device }}, {{ $labels.location }})",
         description="Every run of " + _WHERE + " has failed for at least <<failing_for>>: "
         "customers on this path probably cannot buy. Check first: the failing step and kind in "
         "'Failing steps' on the cxmon overview dashboard (scenario {{ $labels.scenario }}), "
@@ -229,27 +229,30 @@ ALERTS: tuple[AlertRule, ...] = (
         name="CxmonJourneyFailingInManyLocations",
         group="cxmon-shop",
         severity=Severity.PAGE,
+        # Markets are different shops' customers, not more places to look from: kept apart.
         expr=lambda p: (
-            f"count by (scenario, payment_method, device) (\n  {_failing_journeys(p)}\n) >= {p.min_locations}"
+            f"count by (scenario, market, payment_method, device) (\n  {_failing_journeys(p)}\n) >= {p.min_locations}"
         ),
         for_param="many_locations_for",
         keep_firing=True,
         summary="Checkout journey {{ $labels.scenario }} fails in {{ $value }} locations "
-        "({{ $labels.payment_method }}, {{ $labels.device }})",
-        description="Scenario {{ $labels.scenario }} with payment method {{ $labels.payment_method }} "
-        "on {{ $labels.device }} fails in {{ $value }} locations at once (threshold <<min_locations>>): "
-        "the shop itself is broken, not one network path. Check first: the shop's recent deploys and "
-        "configuration changes, and the failing step and kind on the cxmon overview dashboard.",
+        "({{ $labels.market }}, {{ $labels.payment_method }}, {{ $labels.device }})",
+        description="Scenario {{ $labels.scenario }} in market {{ $labels.market }} with payment method "
+        "{{ $labels.payment_method }} on {{ $labels.device }} fails in {{ $value }} locations at once "
+        "(threshold <<min_locations>>): the shop itself is broken, not one network path. Check first: "
+        "the shop's recent deploys and configuration changes, and the failing step and kind on the cxmon "
+        "overview dashboard.",
     ),
     AlertRule(
         name="CxmonRevenueAtRisk",
         group="cxmon-shop",
         severity=Severity.PAGE,
         # A journey checked from several locations stands for the same customers: the max across
-        # locations, then the sum over payment methods and devices; currencies are never added up.
+        # locations, then the sum over markets, payment methods and devices (each its own
+        # customers); currencies are never added up.
         expr=lambda p: (
             "sum by (scenario, currency) (\n"
-            "  max by (scenario, payment_method, device, currency) (\n"
+            "  max by (scenario, market, payment_method, device, currency) (\n"
             f"    cxmon_revenue_at_risk_per_hour\n    {NOT_IN_MAINTENANCE}\n"
             "  )\n"
             f") > {p.revenue_threshold:g}"
@@ -388,7 +391,7 @@ ALERTS: tuple[AlertRule, ...] = (
         ),
         for_param="stale_for",
         summary="cxmon is not watching the checkout"
-        "{{ if $labels.scenario }} ({{ $labels.scenario }}, {{ $labels.location }}){{ end }}",
+        "{{ if $labels.scenario }} ({{ $labels.scenario }}, {{ $labels.market }}, {{ $labels.location }}){{ end }}",
         description="{{ if $labels.scenario }}Journey " + _WHERE + " has not run for "
         "{{ $value | humanizeDuration }}, more than <<stale_intervals>> of its intervals. Check first: "
         "the runner's log and its scheduler (stuck browser, full queue), or the cron/push job if it "
@@ -410,7 +413,7 @@ ALERTS: tuple[AlertRule, ...] = (
             ") > 0"
         ),
         for_param="runner_errors_for",
-        summary="cxmon could not run {{ $labels.scenario }} ({{ $labels.location }})",
+        summary="cxmon could not run {{ $labels.scenario }} ({{ $labels.market }}, {{ $labels.location }})",
         description=(
             f"cxmon itself could not complete about {_COUNT} run(s) of {_WHERE} in the last "
             "<<runner_error_window>> (result error: no browser, browser crash, disk full). The shop "

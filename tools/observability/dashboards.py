@@ -193,9 +193,11 @@ def _revenue_stat(title: str, description: str, expr: str, legend: str, ids: _Id
 def _revenue_row(dash: Dashboard, f: _Filters, ids: _Ids) -> Dashboard:
     """The top row: what the failures cost now, and journeys in planned maintenance."""
     # One journey checked from several locations stands for the same customers: max across
-    # locations first, then sum per currency (never across currencies).
+    # locations first, then sum per currency (never across currencies); markets add up.
     def per_currency(metric: str) -> str:
-        return (f"sum by (currency) (\n  max by (scenario, payment_method, device, currency) ({metric}{{{f}}})\n)")
+        return (
+            f"sum by (currency) (\n  max by (scenario, market, payment_method, device, currency) ({metric}{{{f}}})\n)"
+        )
 
     dash = dash.with_row(Row("What is it costing?").id(ids()))
     dash = dash.with_panel(_revenue_stat(
@@ -237,8 +239,8 @@ def _revenue_row(dash: Dashboard, f: _Filters, ids: _Ids) -> Dashboard:
 def overview_dashboard(params: AlertParams | None = None) -> Dashboard:
     """*Checkout overview*: can customers buy now, what fails where, how fast, is cxmon alive."""
     params = params or AlertParams()
-    f = _Filters(("scenario", "location"))
-    j = "scenario, payment_method, device, location"
+    f = _Filters(("scenario", "market", "location"))
+    j = "scenario, market, payment_method, device, location"
     ids = _Ids()
     stale = float(params.stale_intervals)
 
@@ -253,7 +255,8 @@ def overview_dashboard(params: AlertParams | None = None) -> Dashboard:
         .timezone("browser")
         .with_variable(_datasource_variable())
         .with_variable(_label_variable("scenario", "Scenario"))
-        .with_variable(_label_variable("location", "Location", ["scenario"]))
+        .with_variable(_label_variable("market", "Market", ["scenario"]))
+        .with_variable(_label_variable("location", "Location", ["scenario", "market"]))
         .with_variable(_job_variable(params))
         .link(_link_to("cxmon dashboards"))
     )
@@ -265,7 +268,7 @@ def overview_dashboard(params: AlertParams | None = None) -> Dashboard:
         .id(ids())
         .title("Can customers buy now?")
         .description(
-            "Per scenario and location: PASS when the last run of every payment method and device "
+            "Per scenario, market and location: PASS when the last run of every payment method and device "
             "passed, FAIL when at least one failed. On FAIL, look at 'Failing steps' below and open "
             "the Journey detail dashboard for that scenario. No value means no data: check "
             "'Runner targets' and 'Time since last run'."
@@ -273,8 +276,8 @@ def overview_dashboard(params: AlertParams | None = None) -> Dashboard:
         .datasource(DATASOURCE)
         .with_target(
             _instant(
-                f"min by (scenario, location) (cxmon_journey_success{{{f}}})",
-                "{{scenario}} · {{location}}",
+                f"min by (scenario, market, location) (cxmon_journey_success{{{f}}})",
+                "{{scenario}} · {{market}} · {{location}}",
             )
         )
         .unit("none")
@@ -460,7 +463,7 @@ def overview_dashboard(params: AlertParams | None = None) -> Dashboard:
         .id(ids())
         .title("Payment methods × scenarios")
         .description(
-            "Last result per scenario and payment method over time (FAIL when any device or location "
+            "Last result per scenario and payment method over time (FAIL when any market, device or location "
             "failed). One payment method red while others are green: check that method's settings "
             "in the shop and at the payment provider."
         )
@@ -550,7 +553,7 @@ def overview_dashboard(params: AlertParams | None = None) -> Dashboard:
 def journey_dashboard(params: AlertParams | None = None) -> Dashboard:
     """*Journey detail*: one journey's steps against their budgets, page speed, and failures."""
     params = params or AlertParams()
-    f = _Filters(("scenario", "location", "device", "payment_method"))
+    f = _Filters(("scenario", "market", "location", "device", "payment_method"))
     ids = _Ids()
     q = params.slow_quantile
 
@@ -565,9 +568,12 @@ def journey_dashboard(params: AlertParams | None = None) -> Dashboard:
         .timezone("browser")
         .with_variable(_datasource_variable())
         .with_variable(_label_variable("scenario", "Scenario"))
-        .with_variable(_label_variable("location", "Location", ["scenario"]))
-        .with_variable(_label_variable("device", "Device", ["scenario", "location"]))
-        .with_variable(_label_variable("payment_method", "Payment method", ["scenario", "location", "device"]))
+        .with_variable(_label_variable("market", "Market", ["scenario"]))
+        .with_variable(_label_variable("location", "Location", ["scenario", "market"]))
+        .with_variable(_label_variable("device", "Device", ["scenario", "market", "location"]))
+        .with_variable(
+            _label_variable("payment_method", "Payment method", ["scenario", "market", "location", "device"])
+        )
         .link(_link_to("cxmon dashboards"))
     )
 
@@ -583,8 +589,8 @@ def journey_dashboard(params: AlertParams | None = None) -> Dashboard:
         .datasource(DATASOURCE)
         .with_target(
             _query(
-                f"min by (scenario, payment_method, device, location) (cxmon_journey_success{{{f}}})",
-                "{{scenario}} · {{payment_method}} · {{device}} · {{location}}",
+                f"min by (scenario, market, payment_method, device, location) (cxmon_journey_success{{{f}}})",
+                "{{scenario}} · {{market}} · {{payment_method}} · {{device}} · {{location}}",
             )
         )
         .unit("none")
@@ -690,15 +696,15 @@ def journey_dashboard(params: AlertParams | None = None) -> Dashboard:
         .id(ids())
         .title("Journey duration p95")
         .description(
-            "Whole-journey 95th percentile per payment method, device and location. One device or "
+            "Whole-journey 95th percentile per market, payment method, device and location. One device or "
             "location much slower than the others points at that browser profile or network path."
         )
         .datasource(DATASOURCE)
         .with_target(
             _query(
-                "histogram_quantile(0.95, sum by (le, payment_method, device, location) ("
+                "histogram_quantile(0.95, sum by (le, market, payment_method, device, location) ("
                 f"rate(cxmon_journey_duration_seconds_bucket{{{f}}}[$__rate_interval])))",
-                "{{payment_method}} · {{device}} · {{location}}",
+                "{{market}} · {{payment_method}} · {{device}} · {{location}}",
             )
         )
         .interval("5m")
@@ -744,7 +750,7 @@ def journey_dashboard(params: AlertParams | None = None) -> Dashboard:
         .datasource(DATASOURCE)
         .with_target(
             _instant(
-                "sort_desc(\n  sum by (step, stage, kind, payment_method, device, location) (\n"
+                "sort_desc(\n  sum by (step, stage, kind, market, payment_method, device, location) (\n"
                 f"    increase(cxmon_failures_total{{{f}}}[$__range])\n  ) > 0\n)",
                 table_format=True,
             )
