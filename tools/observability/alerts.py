@@ -209,6 +209,22 @@ _STEP = "step {{ $labels.step }} (stage {{ $labels.stage }})"
 _COUNT = '{{ printf "%.0f" $value }}'
 _FAILURES = "about " + _COUNT + " failure(s) of kind {{ $labels.kind }} in the last <<failure_window>>"
 
+
+def _kind_alert(name: str, kind: str, severity: Severity, summary: str, what: str, then: str) -> AlertRule:
+    """A shop alert on failures of one kind: says what the customer met, where, how often, and
+    what to check first."""
+    return AlertRule(
+        name=name,
+        group="cxmon-shop",
+        severity=severity,
+        expr=_failures_of_kind(kind),
+        for_param="failure_for",
+        keep_firing=True,
+        summary=summary,
+        description=f"{what} at {_STEP} of {_WHERE}: {_FAILURES}. {then}",
+    )
+
+
 ALERTS: tuple[AlertRule, ...] = (
     AlertRule(
         name="CxmonJourneyFailing",
@@ -267,93 +283,61 @@ ALERTS: tuple[AlertRule, ...] = (
         "Check first: 'Revenue at risk now' and 'Failing steps' on the cxmon overview dashboard, "
         "which say which payment method or device is down, then the alert of that failure.",
     ),
-    AlertRule(
-        name="CxmonPaymentRejected",
-        group="cxmon-shop",
-        severity=Severity.PAGE,
-        expr=_failures_of_kind("payment_rejected"),
-        for_param="failure_for",
-        keep_firing=True,
+    _kind_alert(
+        "CxmonPaymentRejected",
+        "payment_rejected",
+        Severity.PAGE,
         summary="Payment method {{ $labels.payment_method }} rejected in {{ $labels.scenario }}",
-        description="The shop declined or did not offer payment method {{ $labels.payment_method }} "
-        "at " + _STEP + " of " + _WHERE + ": " + _FAILURES + ". Customers paying this way cannot "
-        "buy. Check first: the payment method's "
-        "settings in the shop and at the payment provider (enabled, currency, country, amount "
-        "limits, credentials), then the decline text in the run's evidence.",
+        what="The shop declined or did not offer payment method {{ $labels.payment_method }}",
+        then="Customers paying this way cannot buy. Check first: the payment method's settings in the shop "
+        "and at the payment provider (enabled, currency, country, amount limits, credentials), then the "
+        "decline text in the run's evidence.",
     ),
-    AlertRule(
-        name="CxmonOrderConfirmationMissing",
-        group="cxmon-shop",
-        severity=Severity.PAGE,
-        expr=_failures_of_kind("confirmation_missing"),
-        for_param="failure_for",
-        keep_firing=True,
+    _kind_alert(
+        "CxmonOrderConfirmationMissing",
+        "confirmation_missing",
+        Severity.PAGE,
         summary="Orders placed without confirmation in {{ $labels.scenario }} ({{ $labels.payment_method }})",
-        description="An order was placed but no confirmation page or order number appeared at "
-        + _STEP
-        + " of "
-        + _WHERE
-        + ": "
-        + _FAILURES
-        + ". Customers may have paid without an "
-        "order; expect duplicate orders and support calls. "
+        what="An order was placed but no confirmation page or order number appeared",
+        then="Customers may have paid without an order; expect duplicate orders and support calls. "
         "Check first: the order backend and the payment provider's return/callback to the shop.",
     ),
-    AlertRule(
-        name="CxmonErrorPages",
-        group="cxmon-shop",
-        # A ticket, not a page: an error page that blocks the purchase fails the journey and pages
-        # through CxmonJourneyFailing; this alert adds where it happened and also catches error
-        # pages and failed own-origin requests that a customer could still get past.
-        severity=Severity.TICKET,
-        expr=_failures_of_kind("error_page"),
-        for_param="failure_for",
-        keep_firing=True,
+    # A ticket, not a page: an error page that blocks the purchase fails the journey and pages
+    # through CxmonJourneyFailing; this alert adds where it happened and also catches error
+    # pages and failed own-origin requests that a customer could still get past.
+    _kind_alert(
+        "CxmonErrorPages",
+        "error_page",
+        Severity.TICKET,
         summary="Error pages at step {{ $labels.step }} of {{ $labels.scenario }}",
-        description="The shop showed an error page, an error message, an uncaught script error or a "
-        "failed request of its own origin at " + _STEP + " of " + _WHERE + ": " + _FAILURES + ". "
-        "Check first: the status and URL in the run's "
-        "evidence, then the shop's server logs for that URL and time.",
+        what="The shop showed an error page, an error message, an uncaught script error or a failed request "
+        "of its own origin",
+        then="Check first: the status and URL in the run's evidence, then the shop's server logs for that "
+        "URL and time.",
     ),
-    AlertRule(
-        name="CxmonProductOutOfStock",
-        group="cxmon-shop",
-        # Not an outage: the shop works, this journey's product cannot be bought. Whoever owns the
-        # catalogue (or the scenario) acts in working hours; the shop's on-call is not paged.
-        severity=Severity.TICKET,
-        expr=_failures_of_kind("out_of_stock"),
-        for_param="failure_for",
-        keep_firing=True,
+    # Not an outage: the shop works, this journey's product cannot be bought. Whoever owns the
+    # catalogue (or the scenario) acts in working hours; the shop's on-call is not paged.
+    _kind_alert(
+        "CxmonProductOutOfStock",
+        "out_of_stock",
+        Severity.TICKET,
         summary="The product of {{ $labels.scenario }} cannot be bought (out of stock)",
-        description="The product the journey buys is out of stock, sold out or discontinued at "
-        + _STEP
-        + " of "
-        + _WHERE
-        + ": "
-        + _FAILURES
-        + ". The journey cannot check the rest of the purchase path. Check first: the product "
-        "and its availability in the run's evidence; restock it or point the scenario at a "
-        "product that is always in stock.",
+        what="The product the journey buys is out of stock, sold out or discontinued",
+        then="The journey cannot check the rest of the purchase path. Check first: the product and its "
+        "availability in the run's evidence; restock it or point the scenario at a product that is "
+        "always in stock.",
     ),
-    AlertRule(
-        name="CxmonMonitorBlocked",
-        group="cxmon-shop",
-        # Not the shop's outage: a bot defence (WAF, CDN, captcha) or a rate limit stops the
-        # monitor; whoever runs those defences acts, and checks whether customers are hit too.
-        severity=Severity.TICKET,
-        expr=_failures_of_kind("blocked"),
-        for_param="failure_for",
-        keep_firing=True,
+    # Not the shop's outage: a bot defence (WAF, CDN, captcha) or a rate limit stops the
+    # monitor; whoever runs those defences acts, and checks whether customers are hit too.
+    _kind_alert(
+        "CxmonMonitorBlocked",
+        "blocked",
+        Severity.TICKET,
         summary="Bot defences block {{ $labels.scenario }} at step {{ $labels.step }}",
-        description="The shop answered with a bot challenge, a captcha, a block page or HTTP 429 at "
-        + _STEP
-        + " of "
-        + _WHERE
-        + ": "
-        + _FAILURES
-        + ". The purchase path is not being checked. Check first: the WAF/CDN bot rules and rate "
-        "limits (allow the monitor by its identifying header or address), then whether real "
-        "customers meet the same challenge.",
+        what="The shop answered with a bot challenge, a captcha, a block page or HTTP 429",
+        then="The purchase path is not being checked. Check first: the WAF/CDN bot rules and rate limits "
+        "(allow the monitor by its identifying header or address), then whether real customers meet the "
+        "same challenge.",
     ),
     AlertRule(
         name="CxmonStepSlow",
