@@ -39,7 +39,7 @@ from pydantic import (
 )
 
 from cxmon.durations import DURATION_HINT, parse_duration
-from cxmon.errors import InputError, ScenarioError
+from cxmon.errors import InputError, ScenarioError, ScenarioErrors
 from cxmon.maintenance import MaintenanceWindowSpec
 from cxmon.model import DEFAULT_LABEL, JourneyKey, Stage
 from cxmon.money import is_currency_code
@@ -85,7 +85,7 @@ _LABEL = r"^[a-z0-9][a-z0-9_]*$"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # --- element addressing -----------------------------------------------------------------------
@@ -162,7 +162,6 @@ def _locator_shorthand(value: Any) -> Any:
 
 
 LocatorArg = Annotated[Locator, BeforeValidator(_locator_shorthand, json_schema_input_type=str | Locator)]
-Locator.model_rebuild()  # `within` is itself a locator
 
 
 class Field_(Locator):
@@ -1369,14 +1368,3 @@ def load_scenarios(
     if errors:
         raise ScenarioErrors(errors)
     return loaded
-
-
-class ScenarioErrors(InputError):
-    """Several invalid scenario files."""
-
-    def __init__(self, errors: list[ScenarioError]) -> None:
-        self.errors = errors
-        super().__init__("\n".join(line for e in errors for line in e.format_lines()))
-
-    def format_lines(self) -> list[str]:
-        return [line for e in self.errors for line in e.format_lines()]
