@@ -1,7 +1,7 @@
 """Benchmark cxmon against a raw Playwright script on the same shop, in the same run.
 
     python benchmarks/bench.py [--runs 5] [--concurrency 1 4 8] [--sequential 10] [--shops static demo]
-        [--ab-journeys 5] [--soak 100] [--out benchmarks/RESULTS.md]
+        [--ab-journeys 5] [--soak 0] [--out benchmarks/RESULTS.md]
 
 Per shop (the static shop of benchmarks/static_shop.py, then the demo shop) and per plan (C
 journeys at concurrency C, then --sequential journeys one at a time): the floor
@@ -120,7 +120,7 @@ def main() -> None:
     ap.add_argument("--sequential", type=int, default=10, help="journeys one at a time (0: none)")
     ap.add_argument("--shops", nargs="+", choices=["static", "demo"], default=["static", "demo"])
     ap.add_argument("--ab-journeys", type=int, default=5, help="journeys per run of the A/B (0: no A/B)")
-    ap.add_argument("--soak", type=int, default=100)
+    ap.add_argument("--soak", type=int, default=0, help="journeys of the memory check (make soak does the long one)")
     ap.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = ap.parse_args()
     plans = [(f"C={c}", c, c) for c in args.concurrency]
