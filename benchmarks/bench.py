@@ -1,12 +1,16 @@
-"""Benchmark cxmon against a raw Playwright script on the same demo shop, in the same run.
+"""Benchmark cxmon against a raw Playwright script on the same shop, in the same run.
 
-    python benchmarks/bench.py [--runs 5] [--concurrency 1 4 8] [--soak 250] [--out benchmarks/RESULTS.md]
+    python benchmarks/bench.py [--runs 5] [--concurrency 1 4 8] [--sequential 10] [--shops static demo]
+        [--ab-journeys 5] [--soak 0] [--out benchmarks/RESULTS.md]
 
-For each concurrency C: C journeys per run, the floor (benchmarks/floor.py) and cxmon
-(benchmarks/cxmon_run.py) interleaved A B A B over --runs runs, since these machines are noisy.
-Measured per run: wall time, CPU-seconds of the whole process tree (browser and driver included,
-from the waited-for children's rusage), peak PSS of the tree (sampled every 50 ms). Then the cost
-of the detectors (all on vs none, C=1), and PSS across --soak journeys in one cxmon process.
+Per shop (the static shop of benchmarks/static_shop.py, then the demo shop) and per plan (C
+journeys at concurrency C, then --sequential journeys one at a time): the floor
+(benchmarks/floor.py) and cxmon with every default on (benchmarks/cxmon_run.py) interleaved A B A B
+over --runs runs, since these machines are noisy. Measured per run: wall time, CPU-seconds of the
+whole process tree (browser and driver included, from the waited-for children's rusage), peak PSS
+of the tree (sampled every 50 ms). Then, on the static shop, the A/B of each default (detectors,
+identification, trace) and the start-up of fresh processes; on the demo shop, PSS across --soak
+journeys in one cxmon process.
 """
 
 from __future__ import annotations
@@ -31,16 +35,16 @@ PY = sys.executable
 FINDINGS = "## Findings"
 
 
-def start_shop() -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [PY, "-m", "cxmon.demo", "--port", "0", "--provider-port", "0"], stdout=subprocess.PIPE, text=True
-    )
+def start_shop(static: bool = False) -> tuple[subprocess.Popen[str], str]:
+    cmd = [PY, str(HERE / "static_shop.py"), "0"] if static else [
+        PY, "-m", "cxmon.demo", "--port", "0", "--provider-port", "0"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
     m = re.search(r"(http://127\.0\.0\.1:\d+)", line)
     if not m:
         proc.kill()
-        raise SystemExit(f"the demo shop did not start: {line!r}")
+        raise SystemExit(f"the shop did not start: {line!r}")
     return proc, m.group(1)
 
 
@@ -75,87 +79,148 @@ def med(rows: list[dict[str, float]], key: str) -> float:
     return statistics.median(r[key] for r in rows)
 
 
+# The A/B of each default, on the static shop, journeys one at a time: cxmon as shipped against
+# cxmon with one default changed (what that default costs), and the previous defaults.
+AB = [
+    ("defaults", []),
+    ("no detectors", ["--no-detectors"]),
+    ("no identification", ["--no-identify"]),
+    ("+ identifying header (opt-in)", ["--header"]),
+    ("trace off", ["--trace", "off"]),
+    ("trace with screencast frames (previous default)", ["--trace-frames"]),
+    ("previous defaults (header, frames)", ["--header", "--trace-frames"]),
+]
+
+
+def compare(label: str, url: str, static: bool, runs: int, plans: list[tuple[str, int, int]]) -> list[str]:
+    """Floor and cxmon interleaved per plan (name, journeys, concurrency); the table's rows."""
+    extra = ["--static"] if static else []
+    rows = []
+    for name, journeys, c in plans:
+        a_rows, b_rows = [], []
+        for _ in range(runs):
+            a_rows.append(measure([PY, str(HERE / "floor.py"), url, str(journeys), str(c), *extra]))
+            b_rows.append(measure([PY, str(HERE / "cxmon_run.py"), url, str(journeys), str(c), *extra]))
+        print(f"{label} {name}: floor {med(a_rows, 'wall'):.2f}s cxmon {med(b_rows, 'wall'):.2f}s; CPU "
+              f"{med(a_rows, 'cpu'):.2f} / {med(b_rows, 'cpu'):.2f}", flush=True)
+        a, b = a_rows, b_rows
+        rows.append(
+            f"| {label} | {name} | {med(a, 'wall'):.2f} | {med(b, 'wall'):.2f} | {med(b, 'wall') / med(a, 'wall'):.2f} "
+            f"| {med(a, 'cpu'):.2f} | {med(b, 'cpu'):.2f} | {med(b, 'cpu') / med(a, 'cpu'):.2f} "
+            f"| {med(a, 'pss_mb'):.0f} | {med(b, 'pss_mb'):.0f} | {med(b, 'pss_mb') / med(a, 'pss_mb'):.2f} "
+            f"| {60 * journeys / med(b, 'wall'):.1f} |"
+        )
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 8])
-    ap.add_argument("--soak", type=int, default=250)
+    ap.add_argument("--sequential", type=int, default=10, help="journeys one at a time (0: none)")
+    ap.add_argument("--shops", nargs="+", choices=["static", "demo"], default=["static", "demo"])
+    ap.add_argument("--ab-journeys", type=int, default=5, help="journeys per run of the A/B (0: no A/B)")
+    ap.add_argument("--soak", type=int, default=0, help="journeys of the memory check (make soak does the long one)")
     ap.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = ap.parse_args()
-    shop, url = start_shop()
-    lines: list[str] = []
-    try:
-        floor = [PY, str(HERE / "floor.py"), url]
-        cx = [PY, str(HERE / "cxmon_run.py"), url]
-        table = []
-        for c in args.concurrency:
-            a_rows, b_rows = [], []
-            for _ in range(args.runs):
-                a_rows.append(measure([*floor, str(c), str(c)]))
-                b_rows.append(measure([*cx, str(c), str(c)]))
-            table.append((c, a_rows, b_rows))
-            print(f"C={c}: floor {med(a_rows, 'wall'):.2f}s cxmon {med(b_rows, 'wall'):.2f}s", flush=True)
-        on, off, bare, imports_cx, imports_pw = [], [], [], [], []
-        for _ in range(args.runs):
-            on.append(measure([*cx, "1", "1"]))
-            off.append(measure([*cx, "1", "1", "--no-detectors"]))
-            bare.append(measure([*cx, "1", "1", "--no-identify"]))
-            imports_pw.append(measure([PY, "-c", "import playwright.async_api"]))
-            imports_cx.append(measure([PY, "-c", "import cxmon.runner, cxmon.scenario"]))
-        print(f"detectors: on {med(on, 'wall'):.2f}s off {med(off, 'wall'):.2f}s; no identify "
-              f"{med(bare, 'wall'):.2f}s", flush=True)
-        soak: list[tuple[int, int]] = []
-        if args.soak:
-            every = max(1, args.soak // 10)
-            out = subprocess.run(
-                [*cx, str(args.soak), "4", "--memory-every", str(every)], capture_output=True, text=True, check=True
-            ).stdout
-            soak = [(int(a), int(b)) for a, b in (line.split() for line in out.splitlines() if line.strip())]
-    finally:
-        shop.terminate()
-        shop.wait(10)
+    plans = [(f"C={c}", c, c) for c in args.concurrency]
+    if args.sequential:
+        plans.append((f"{args.sequential} one at a time", args.sequential, 1))
+    table: list[str] = []
+    ab: dict[str, list[dict[str, float]]] = {name: [] for name, _ in AB}
+    imports: dict[str, list[dict[str, float]]] = {k: [] for k in ("python", "playwright", "run", "version",
+                                                                    "validate")}
+    soak: list[tuple[int, int]] = []
+    scenario = str(HERE / "scenario.yml")
+    for shop_name in args.shops:
+        shop, url = start_shop(static=shop_name == "static")
+        try:
+            table += compare(shop_name, url, shop_name == "static", args.runs, plans)
+            if shop_name == "static" and args.ab_journeys:
+                for _ in range(args.runs):
+                    for name, extra in AB:
+                        ab[name].append(measure([PY, str(HERE / "cxmon_run.py"), url, str(args.ab_journeys), "1",
+                                                 "--static", *extra]))
+                    imports["python"].append(measure([PY, "-c", "pass"]))
+                    imports["playwright"].append(measure([PY, "-c", "import playwright.async_api"]))
+                    imports["run"].append(measure([PY, "-c", RUN_IMPORTS]))
+                    imports["version"].append(measure([PY, "-c", CLI, "--version"]))
+                    imports["validate"].append(measure([PY, "-c", CLI, "validate", scenario]))
+                for name, _ in AB:
+                    print(f"A/B {name}: {med(ab[name], 'wall'):.2f}s {med(ab[name], 'cpu'):.2f} CPU-s", flush=True)
+            if shop_name == "demo" and args.soak:
+                every = max(1, args.soak // 10)
+                out = subprocess.run(
+                    [PY, str(HERE / "cxmon_run.py"), url, str(args.soak), "4", "--memory-every", str(every)],
+                    capture_output=True, text=True, check=True,
+                ).stdout
+                soak = [(int(a), int(b)) for a, b in (line.split() for line in out.splitlines() if line.strip())]
+        finally:
+            shop.terminate()
+            shop.wait(10)
+    write(args, table, ab, imports, soak)
 
-    lines += [
+
+# The `cxmon` console script's own code.
+CLI = "import sys; from cxmon.cli import main; sys.exit(main(sys.argv[1:]))"
+# What `cxmon run` imports before it launches the browser (the CLI, the runner, the reports).
+RUN_IMPORTS = ("import cxmon.cli, cxmon.cli.run, cxmon.cli.gate, cxmon.runner, cxmon.runner.engine, "
+               "cxmon.exporters, cxmon.exporters.console, cxmon.scenario, cxmon.baseline, cxmon.scheduler")
+
+
+def write(args: argparse.Namespace, table: list[str], ab: dict[str, list[dict[str, float]]],
+          imports: dict[str, list[dict[str, float]]], soak: list[tuple[int, int]]) -> None:
+    lines = [
         "# Benchmark results",
         "",
         f"Machine: {platform.node()}, {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
-        f"Load average at the end: {os.getloadavg()[0]:.2f}.",
+        f"Load average at the end: {os.getloadavg()[0]:.2f} (other work shares the machine: ratios of runs "
+        "interleaved in the same minutes are what count, not absolute times).",
         "",
-        f"Floor: `benchmarks/floor.py` (plain async Playwright). cxmon: `benchmarks/cxmon_run.py` (cxmon's "
-        f"runner, all detectors, trace off). C journeys per run at concurrency C, medians of {args.runs} runs "
-        "interleaved floor/cxmon. CPU = user+system seconds of the whole process tree; PSS = peak "
-        "proportional set size of the tree (browser and driver included).",
+        "Floor: `benchmarks/floor.py` (plain async Playwright, the same path written by hand). cxmon: "
+        "`benchmarks/cxmon_run.py`, cxmon's runner with **every default on**: all detectors, identification "
+        "(User-Agent suffix), the default trace mode (retain-on-failure) and evidence of failed journeys. "
+        "Shops: `static` is `benchmarks/static_shop.py` (six plain pages, no shop logic: cxmon's own "
+        "overhead), `demo` the demo shop (seven steps). Per row: J journeys per process at concurrency C, "
+        f"medians of {args.runs} runs interleaved floor/cxmon, each a fresh process. CPU = user+system "
+        "seconds of the whole process tree (browser and driver included); PSS = peak proportional set "
+        "size of the tree.",
         "",
-        "| C | floor wall s | cxmon wall s | wall ratio | floor CPU s | cxmon CPU s | CPU ratio | floor PSS MB "
-        "| cxmon PSS MB | PSS ratio | cxmon journeys/min |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| shop | journeys | floor wall s | cxmon wall s | wall ratio | floor CPU s | cxmon CPU s | CPU ratio "
+        "| floor PSS MB | cxmon PSS MB | PSS ratio | cxmon journeys/min |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        *table,
     ]
-    for c, a, b in table:
-        lines.append(
-            f"| {c} | {med(a, 'wall'):.2f} | {med(b, 'wall'):.2f} | {med(b, 'wall') / med(a, 'wall'):.2f} "
-            f"| {med(a, 'cpu'):.2f} | {med(b, 'cpu'):.2f} | {med(b, 'cpu') / med(a, 'cpu'):.2f} "
-            f"| {med(a, 'pss_mb'):.0f} | {med(b, 'pss_mb'):.0f} | {med(b, 'pss_mb') / med(a, 'pss_mb'):.2f} "
-            f"| {60 * c / med(b, 'wall'):.1f} |"
-        )
-    lines += [
-        "",
-        f"Detectors (C=1, medians of {args.runs}): all on {med(on, 'wall'):.2f} s, none "
-        f"{med(off, 'wall'):.2f} s: {100 * (med(on, 'wall') / med(off, 'wall') - 1):+.1f} % wall time; CPU "
-        f"{med(on, 'cpu'):.2f} s vs {med(off, 'cpu'):.2f} s.",
-        "",
-        f"Identifying header and User-Agent suffix (C=1, medians of {args.runs}, interleaved with the "
-        f"detector runs): without them {med(bare, 'wall'):.2f} s / {med(bare, 'cpu'):.2f} CPU-s, with them "
-        f"{med(on, 'wall'):.2f} s / {med(on, 'cpu'):.2f} CPU-s. Start-up: importing cxmon's runner and scenario "
-        f"schema takes {med(imports_cx, 'cpu'):.2f} CPU-s, importing Playwright alone "
-        f"{med(imports_pw, 'cpu'):.2f} CPU-s.",
-    ]
+    if any(ab.values()):
+        base = ab["defaults"]
+        lines += [
+            "",
+            f"What each default costs (static shop, {args.ab_journeys} journeys one at a time per process, medians "
+            f"of {args.runs} interleaved runs; difference to cxmon as shipped, per journey):",
+            "",
+            "| configuration | wall s | CPU s | Δ wall s / journey | Δ CPU s / journey |",
+            "|---|---|---|---|---|",
+        ]
+        for name, rows in ab.items():
+            dw = (med(rows, "wall") - med(base, "wall")) / args.ab_journeys
+            dc = (med(rows, "cpu") - med(base, "cpu")) / args.ab_journeys
+            lines.append(f"| {name} | {med(rows, 'wall'):.2f} | {med(rows, 'cpu'):.2f} | {dw:+.3f} | {dc:+.3f} |")
+        lines += [
+            "",
+            f"Start-up, CPU-s of a fresh process (medians of {args.runs}): Python alone "
+            f"{med(imports['python'], 'cpu'):.2f}; importing Playwright {med(imports['playwright'], 'cpu'):.2f}; "
+            f"what `cxmon run` imports before it launches the browser {med(imports['run'], 'cpu'):.2f} "
+            f"({med(imports['run'], 'cpu') - med(imports['playwright'], 'cpu'):+.2f} over Playwright's); "
+            f"`cxmon --version` {med(imports['version'], 'cpu'):.2f}; `cxmon validate` (the demo scenario) "
+            f"{med(imports['validate'], 'cpu'):.2f}.",
+        ]
     if soak:
         first, last = soak[0][1], soak[-1][1]
         lines += [
             "",
-            f"Memory over {soak[-1][0]} journeys in one cxmon process (concurrency 4, PSS of the tree after each "
-            f"batch): first {first / 1024:.0f} MB after {soak[0][0]}, last {last / 1024:.0f} MB, growth "
+            f"Memory over {soak[-1][0]} journeys in one cxmon process (demo shop, concurrency 4, PSS of the tree "
+            f"after each batch): first {first / 1024:.0f} MB after {soak[0][0]}, last {last / 1024:.0f} MB, growth "
             f"{100 * (last / first - 1):+.1f} %.",
             "",
             "| journeys | " + " | ".join(str(n) for n, _ in soak) + " |",

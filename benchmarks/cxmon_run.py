@@ -1,9 +1,13 @@
 """cxmon's side of the benchmark: the same purchase path as floor.py, run by cxmon's runner.
 
-    python benchmarks/cxmon_run.py URL JOURNEYS CONCURRENCY [--no-detectors] [--no-identify] [--memory-every N]
+    python benchmarks/cxmon_run.py URL JOURNEYS CONCURRENCY [--static] [--trace MODE] [--artifacts DIR]
+        [--no-detectors] [--no-identify] [--no-header] [--header] [--trace-frames] [--memory-every N]
 
---no-identify drops the identifying header (added in flight to every request for the shop, a
-round trip through cxmon per request) and the User-Agent suffix, to measure what they cost.
+Defaults are cxmon's: every detector, identification as a scenario states it by default, the
+default trace mode, and evidence of failed journeys written to a temporary folder. --static walks
+benchmarks/static_shop.py (scenario_static.yml). --no-identify drops all identification (User-Agent
+suffix and header); --no-header keeps the User-Agent suffix only; --header adds the identifying
+header (own origins, in flight). --trace-frames records screencast frames in every trace.
 Exits 1 when a journey did not pass. With --memory-every N, prints the process tree's PSS (kB)
 after every N journeys (for the flat-memory check over many journeys in one process).
 """
@@ -20,26 +24,43 @@ from pathlib import Path
 import yaml
 
 from cxmon.runner import Runner, RunOptions
-from cxmon.scenario import load_scenario
+from cxmon.scenario import Journey, load_scenario
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pss import tree_pss_kb
 
-SCENARIO = Path(__file__).with_name("scenario.yml")
+HERE = Path(__file__).resolve().parent
 
 
 async def main(args: argparse.Namespace) -> int:
+    if args.trace_frames:
+        from playwright.async_api._generated import Tracing
+
+        start = Tracing.start
+
+        async def with_frames(self: Tracing, **kwargs: object) -> None:
+            await start(self, **{**kwargs, "screenshots": True})  # type: ignore[arg-type]
+
+        Tracing.start = with_frames  # type: ignore[method-assign]
     env = {**os.environ, "DEMO_SHOP_URL": args.url}
+    scenario = HERE / ("scenario_static.yml" if args.static else "scenario.yml")
+    data = yaml.safe_load(scenario.read_text())
     if args.no_identify:
-        data = yaml.safe_load(SCENARIO.read_text())
         data["http"] = {"identify": {"header": None, "user_agent_suffix": ""}}
-        with tempfile.TemporaryDirectory(prefix="cxmon-bench-") as tmp:
-            path = Path(tmp) / SCENARIO.name
-            path.write_text(yaml.safe_dump(data))
-            [journey] = load_scenario(path, env=env).journeys()
-    else:
-        [journey] = load_scenario(SCENARIO, env=env).journeys()
-    options = RunOptions(trace="off", artifacts_dir=None, detectors=[] if args.no_detectors else None)
+    elif args.no_header:
+        data["http"] = {"identify": {"header": None}}
+    elif args.header:
+        data["http"] = {"identify": {"header": "X-Cxmon-Synthetic", "header_scope": "own"}}
+    with tempfile.TemporaryDirectory(prefix="cxmon-bench-") as tmp:
+        path = Path(tmp) / scenario.name
+        path.write_text(yaml.safe_dump(data))
+        [journey] = load_scenario(path, env=env).journeys()
+        options = RunOptions(trace=args.trace or RunOptions.trace, artifacts_dir=Path(tmp) / "artifacts",
+                             detectors=[] if args.no_detectors else None)
+        return await walk(args, journey, options)
+
+
+async def walk(args: argparse.Namespace, journey: Journey, options: RunOptions) -> int:
     failures = 0
     async with Runner(options) as runner:
         done = 0
@@ -61,5 +82,11 @@ if __name__ == "__main__":
     parser.add_argument("concurrency", type=int)
     parser.add_argument("--no-detectors", action="store_true")
     parser.add_argument("--no-identify", action="store_true")
+    parser.add_argument("--header", action="store_true")
+    parser.add_argument("--no-header", action="store_true")
+    parser.add_argument("--static", action="store_true")
+    parser.add_argument("--trace", default=None)
+    parser.add_argument("--trace-frames", action="store_true", help="screencast frames in every trace (the "
+                        "earlier default), to measure what they cost")
     parser.add_argument("--memory-every", type=int, default=0)
     sys.exit(asyncio.run(main(parser.parse_args())))

@@ -38,6 +38,17 @@ class ScenarioError(InputError):
         return [f"{self.path}:{line}: {msg}" if line else f"{self.path}: {msg}" for line, msg in self.problems]
 
 
+class ScenarioErrors(InputError):
+    """Several invalid scenario files."""
+
+    def __init__(self, errors: list[ScenarioError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(line for e in errors for line in e.format_lines()))
+
+    def format_lines(self) -> list[str]:
+        return [line for e in self.errors for line in e.format_lines()]
+
+
 class InfrastructureError(CxmonError):
     """cxmon itself could not do its job (no browser, browser crashed, disk full)."""
 

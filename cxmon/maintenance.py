@@ -34,7 +34,6 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 import yaml
-from croniter import croniter
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from cxmon.durations import check_time_zone, parse_duration
@@ -55,7 +54,7 @@ class MaintenanceWindowSpec(BaseModel):
     """A recurring maintenance window: it begins at every match of ``cron`` in ``timezone`` and lasts
     ``duration``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     cron: str = Field(description="When the window begins: a 5-field cron expression, e.g. '0 2 * * SUN'")
     duration: Annotated[float, BeforeValidator(_positive_duration)] = Field(
@@ -72,6 +71,8 @@ class MaintenanceWindowSpec(BaseModel):
     @field_validator("cron")
     @classmethod
     def _cron(cls, value: str) -> str:
+        from croniter import croniter  # only scenarios with windows pay for it
+
         if len(value.split()) != 5 or not croniter.is_valid(value):
             raise ValueError(f"expected a 5-field cron expression like '0 2 * * SUN', got {value!r}")
         return value
@@ -110,6 +111,8 @@ def _first_occurrence(start: datetime) -> datetime:
 
 def occurrence_at(spec: MaintenanceWindowSpec, at: float) -> Window | None:
     """The occurrence of ``spec`` that is open at ``at`` (Unix seconds), or ``None``."""
+    from croniter import croniter
+
     zone = ZoneInfo(spec.timezone)
     # croniter's get_prev is strict: start just after `at` so a window beginning exactly then counts,
     # and step over a start that lies in that second after `at`.
@@ -128,6 +131,8 @@ def occurrence_at(spec: MaintenanceWindowSpec, at: float) -> Window | None:
 
 def next_start(spec: MaintenanceWindowSpec, after: float) -> float:
     """When ``spec`` next begins after ``after`` (Unix seconds); autumn repeats are not new starts."""
+    from croniter import croniter
+
     it = croniter(spec.cron, datetime.fromtimestamp(after, ZoneInfo(spec.timezone)))
     while True:
         first = _first_occurrence(it.get_next(datetime)).timestamp()
@@ -138,7 +143,7 @@ def next_start(spec: MaintenanceWindowSpec, after: float) -> float:
 class SharedWindows(BaseModel):
     """A shared maintenance file: ``windows:``, each with optional ``scenarios:``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     windows: list[MaintenanceWindowSpec] = Field(default_factory=list)
 

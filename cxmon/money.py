@@ -18,9 +18,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from babel.numbers import list_currencies
-from price_parser import Price
-
 __all__ = ["AMBIGUOUS_SYMBOLS", "SYMBOLS", "Money", "MoneyError", "is_currency_code", "parse_money"]
 
 #: Symbols that name one currency.
@@ -88,6 +85,9 @@ class Money:
 
 @cache
 def _codes() -> frozenset[str]:
+    # Imported when first needed: babel and price-parser cost start-up time every command would pay.
+    from babel.numbers import list_currencies
+
     return frozenset(list_currencies())
 
 
@@ -123,6 +123,8 @@ def parse_money(text: str, expected_currency: str | None = None, decimal_separat
     such as "1,234" that could be read either way (default: price-parser's guess, thousands).
     Raises :class:`MoneyError` when the text holds no number.
     """
+    from price_parser import Price
+
     shown = _SPACES.sub(" ", text.replace("\u202f", " ").replace("\xa0", " ")).strip()
     price = Price.fromstring(shown, decimal_separator=decimal_separator)
     if price.amount is None:

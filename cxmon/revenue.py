@@ -30,7 +30,7 @@ WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 class RevenueSpec(BaseModel):
     """What the purchase path is worth per hour, and how it divides between journeys."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     per_hour: float | None = Field(None, gt=0, description="Revenue per hour through this path")
     orders_per_hour: float | None = Field(None, gt=0, description="Orders per hour (with average_order_value)")

@@ -40,7 +40,7 @@ from pydantic import (
 )
 
 from cxmon.durations import DURATION_HINT, check_time_zone, parse_duration
-from cxmon.errors import InputError, ScenarioError
+from cxmon.errors import InputError, ScenarioError, ScenarioErrors
 from cxmon.maintenance import MaintenanceWindowSpec
 from cxmon.model import DEFAULT_LABEL, JourneyKey, Stage
 from cxmon.money import is_currency_code
@@ -86,7 +86,7 @@ _LABEL = r"^[a-z0-9][a-z0-9_]*$"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # --- element addressing -----------------------------------------------------------------------
@@ -163,7 +163,6 @@ def _locator_shorthand(value: Any) -> Any:
 
 
 LocatorArg = Annotated[Locator, BeforeValidator(_locator_shorthand, json_schema_input_type=str | Locator)]
-Locator.model_rebuild()  # `within` is itself a locator
 
 
 class Field_(Locator):
@@ -640,14 +639,20 @@ class Identify(_Strict):
     """How cxmon's browser says it is a synthetic monitor, so shops can leave its orders out of
     analytics and fulfilment (see docs/security.md).
 
-    ``header`` goes with every request to the shop's own origin and its payment provider origins
+    ``user_agent_suffix`` (on by default) is appended to the browser's (or the device's)
+    User-Agent, on every request. ``header`` (off by default: name one, e.g. ``X-Cxmon-Synthetic``,
+    to send it) goes with every request to the shop's own origin and its payment provider origins
     (``header_scope: own``, the default: added in flight, so a page's cross-origin fetches never
     need a CORS preflight for it), or with every request (``all``: set as an extra HTTP header,
     which makes cross-origin fetches and XHRs send a CORS preflight that some third parties refuse).
-    ``user_agent_suffix`` is appended to the browser's (or the device's) User-Agent, on every request.
+    The header is opt-in because ``own`` intercepts every own-origin request (a round trip through
+    cxmon each, and no HTTP cache): about 0.1–0.2 CPU-s per journey (benchmarks/RESULTS.md).
     """
 
-    header: str | None = Field("X-Cxmon-Synthetic", description="Header name; null: no header")
+    header: str | None = Field(
+        None, description="Header name, e.g. X-Cxmon-Synthetic; null (default): no header, the User-Agent suffix "
+        "identifies the browser"
+    )
     value: Annotated[str, BeforeValidator(_to_str)] = Field("1", description="Header value")
     header_scope: Literal["own", "all"] = Field("own", description="own: shop and provider origins; all: every request")
     user_agent_suffix: str = Field(
@@ -1666,14 +1671,3 @@ def load_scenarios(
     if errors:
         raise ScenarioErrors(errors)
     return loaded
-
-
-class ScenarioErrors(InputError):
-    """Several invalid scenario files."""
-
-    def __init__(self, errors: list[ScenarioError]) -> None:
-        self.errors = errors
-        super().__init__("\n".join(line for e in errors for line in e.format_lines()))
-
-    def format_lines(self) -> list[str]:
-        return [line for e in self.errors for line in e.format_lines()]

@@ -13,12 +13,10 @@ try:  # typer 0.2x vendors click; older releases use the click package
 except ImportError:  # pragma: no cover
     from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
-from cxmon import __version__
 from cxmon.cli import demo_shop, devices, import_, listing, maintenance, record, run, schema, serve, validate
 from cxmon.cli.common import stderr_console
 from cxmon.cli.status import ExitStatus
-from cxmon.errors import BrowserNotFoundError, InfrastructureError, InputError
-from cxmon.scenario import ScenarioErrors
+from cxmon.errors import BrowserNotFoundError, InfrastructureError, InputError, ScenarioErrors
 
 app = typer.Typer(
     name="cxmon",
@@ -35,6 +33,8 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
+        from cxmon import __version__
+
         print(f"cxmon {__version__}")
         raise typer.Exit(0)
 
@@ -54,7 +54,6 @@ for module in (run, validate, listing, devices, schema, serve, maintenance, demo
 
 def main(argv: list[str] | None = None) -> int:
     """Runs the CLI and returns the exit status (see ``cxmon.cli.status``)."""
-    err = stderr_console()
     try:
         rv = app(args=argv, prog_name="cxmon", standalone_mode=False)
     except typer.Exit as exc:
@@ -66,20 +65,20 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return ExitStatus.USAGE
     except (typer.Abort, KeyboardInterrupt):
-        err.print("interrupted", markup=False)
+        stderr_console().print("interrupted", markup=False)
         return ExitStatus.INTERRUPTED
     except ScenarioErrors as exc:
         for line in exc.format_lines():
-            err.print(f"error: {line}", markup=False, highlight=False)
+            stderr_console().print(f"error: {line}", markup=False, highlight=False)
         return ExitStatus.USAGE
     except InputError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
+        stderr_console().print(f"error: {exc}", markup=False, highlight=False)
         return ExitStatus.USAGE
     except BrowserNotFoundError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
+        stderr_console().print(f"error: {exc}", markup=False, highlight=False)
         return ExitStatus.INFRASTRUCTURE
     except InfrastructureError as exc:
-        err.print(f"error: cxmon could not do its job: {exc}", markup=False, highlight=False)
+        stderr_console().print(f"error: cxmon could not do its job: {exc}", markup=False, highlight=False)
         return ExitStatus.INFRASTRUCTURE
     return int(rv) if isinstance(rv, int) else ExitStatus.OK
 

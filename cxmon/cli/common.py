@@ -5,23 +5,33 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
-from cxmon.scenario import ScenarioFile, load_scenarios
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from cxmon.scenario import ScenarioFile
 
 # Results to stdout, progress and diagnostics to stderr; no colour when not a terminal.
 _no_color = bool(os.environ.get("NO_COLOR"))
 
 
+# rich and the scenario schema are imported where used: `cxmon --version` needs neither.
+
+
 def stdout_console(quiet: bool = False) -> Console:
+    from rich.console import Console
+
     # A pipe or a CI log is not 80 columns wide; tables cut to 80 would hide journey names.
     width = None if sys.stdout.isatty() else 160
     return Console(file=sys.stdout, no_color=_no_color, quiet=quiet, soft_wrap=True, width=width)
 
 
 def stderr_console(quiet: bool = False) -> Console:
+    from rich.console import Console
+
     return Console(file=sys.stderr, no_color=_no_color, quiet=quiet, soft_wrap=True)
 
 
@@ -50,6 +60,8 @@ def output_targets(ctx: typer.Context) -> dict[str, str]:
 
 def load(paths: list[Path]) -> list[ScenarioFile]:
     """Loads scenarios; device names are checked against Playwright's only when a matrix names devices."""
+    from cxmon.scenario import load_scenarios
+
     files = load_scenarios(paths)
     if any(sf.scenario.matrix.device for sf in files):
         from cxmon.runner.browser import device_names

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from cxmon.authoring import Conversion, import_script
 from cxmon.cli.common import stderr_console
 from cxmon.cli.status import ExitStatus
 from cxmon.errors import InputError
+
+if TYPE_CHECKING:
+    from cxmon.authoring import Conversion
 
 
 def report(conversion: Conversion, source: str, written: Path | None) -> None:
@@ -46,6 +49,8 @@ def import_(
     their line numbers (on stderr and as comments in the scenario)."""
     if output is not None and output.suffix not in (".yml", ".yaml"):
         raise InputError(f"--output: expected a file ending in .yml or .yaml, got {str(output)!r}")
+    from cxmon.authoring import import_script
+
     conversion = import_script(script, name=name, origin=f"{script} by `cxmon import`")
     if output is None:
         print(conversion.text, end="")

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from cxmon.cli.common import LocationOpt, PathsArg, load, stdout_console
 from cxmon.cli.shard_option import ShardOpt, shard_option
@@ -19,6 +17,9 @@ def list_journeys(paths: list[Path] = PathsArg, location: str = LocationOpt, sha
 
     With ``--shard I/N``, only the journeys runner I of N runs.
     """
+    from rich.table import Table
+    from rich.text import Text
+
     chosen = shard_option(shard)
     title = f"journeys of shard {chosen}" if chosen else "journeys"
     table = Table(title=title, title_justify="left")

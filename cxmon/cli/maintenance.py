@@ -11,10 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
-import ssl
-import urllib.error
 import urllib.parse
-import urllib.request
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -68,6 +65,11 @@ def call(url: str, method: str, path: str, authorization: str, body: dict[str, A
          ca_file: Path | None = None) -> Any:
     """One API call; returns the JSON answer. Refusals are ``InputError``, an unreachable serve
     ``InfrastructureError``."""
+    # ssl and urllib.request load only for this command's API calls, not on every start of cxmon.
+    import ssl
+    import urllib.error
+    import urllib.request
+
     if not url.startswith(("http://", "https://")):
         raise InputError(f"--url: expected an http:// or https:// URL, got {url!r}")
     data = json.dumps(body).encode() if body is not None else None

@@ -7,38 +7,18 @@ import os
 import signal
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from cxmon.baseline import load_baseline
-from cxmon.cli.common import (
-    BaseUrlOpt,
-    LocationOpt,
-    MaintenanceFileOpt,
-    PathsArg,
-    check_base_url,
-    load,
-    stderr_console,
-    stdout_console,
-)
-from cxmon.cli.gate import (
-    check_outputs,
-    compare_with_baseline,
-    gate_status,
-    output_targets,
-    render_gate,
-    representatives,
-    select_journeys,
-    write_reports,
-)
+from cxmon.cli.common import BaseUrlOpt, LocationOpt, MaintenanceFileOpt, PathsArg, check_base_url, load
 from cxmon.cli.status import ExitStatus
-from cxmon.durations import parse_duration
 from cxmon.errors import InputError
-from cxmon.maintenance import Window
-from cxmon.model import JourneyKey, JourneyResult, Outcome, RunResult
-from cxmon.scenario import Journey
 
+if TYPE_CHECKING:
+    from cxmon.maintenance import Window
+    from cxmon.model import JourneyKey, JourneyResult, RunResult
+    from cxmon.scenario import Journey
 
 def default_concurrency() -> int:
     """A fresh-context journey costs about a CPU core while it runs: one per core, at most 4."""
@@ -61,8 +41,9 @@ def run(
                                    "failed journeys (screenshot, trace, HTML, logs)."),
     # The help names cxmon.runner.engine.TRACE_MODES by hand: importing the runner would load Playwright
     # on every start of cxmon (tests/cli/test_cli.py checks that they agree).
-    trace: str = typer.Option("retain-on-failure", "--trace", help="Playwright trace: on, off or "
-                              "retain-on-failure."),
+    trace: str = typer.Option("retain-on-failure", "--trace", help="Playwright trace: retain-on-failure, on "
+                              "or off. retain-on-failure records every journey without screencast frames and "
+                              "keeps a failed one's; on keeps every journey's, with frames."),
     concurrency: int | None = typer.Option(None, "--concurrency", "-j", help="Journeys at a time, 1 or more "
                                            "(default: one per CPU core, at most 4).", show_default=False),
     step_timeout: str | None = typer.Option(None, "--step-timeout", help="Override every step's time limit, "
@@ -114,8 +95,23 @@ def run(
     Exit 0: every journey passed. 1: a journey failed (a shop fault). 2: bad input.
     3: cxmon could not do its job (no browser) and no journey failed.
     """
+    # Imported here, not at the top: every other command would pay for the runner and its reports.
+    from cxmon.baseline import load_baseline
+    from cxmon.cli.common import stderr_console, stdout_console
+    from cxmon.cli.gate import (
+        check_outputs,
+        compare_with_baseline,
+        gate_status,
+        output_targets,
+        render_gate,
+        representatives,
+        select_journeys,
+        write_reports,
+    )
+    from cxmon.durations import parse_duration
     from cxmon.exporters.base import ExportContext
     from cxmon.exporters.console import render_summary
+    from cxmon.model import RunResult
     from cxmon.runner import Runner, RunOptions
     from cxmon.runner.engine import TRACE_MODES
 
@@ -182,6 +178,7 @@ def _windows(journeys: list[Journey], maintenance_file: Path | None) -> dict[Jou
 
 def _add_revenue(results: list[JourneyResult], journeys: list[Journey]) -> None:
     """Revenue at risk of each journey whose scenario states ``revenue:`` (a failed run: its share now)."""
+    from cxmon.model import Outcome
     from cxmon.revenue import estimate
 
     by_key = {j.key: j for j in journeys}
@@ -199,6 +196,8 @@ def _add_revenue(results: list[JourneyResult], journeys: list[Journey]) -> None:
 
 def _not_counted(result: JourneyResult, window: Window | None) -> JourneyResult:
     """A run inside a ``mode: run`` window: its result is ``maintenance`` (cxmon's own errors stay errors)."""
+    from cxmon.model import Outcome
+
     if window is None or result.outcome is Outcome.ERROR:
         return result
     result.outcome = Outcome.MAINTENANCE
@@ -208,6 +207,8 @@ def _not_counted(result: JourneyResult, window: Window | None) -> JourneyResult:
 
 async def _run(runner: object, journeys: list[Journey], concurrency: int, err: object,
                run_result: RunResult, repeat: int = 1) -> list[JourneyResult]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from cxmon.runner import Runner
 
     assert isinstance(runner, Runner)

@@ -8,11 +8,12 @@ import sys
 import typer
 
 from cxmon.cli.status import ExitStatus
-from cxmon.scenario import scenario_json_schema
 
 
 def schema() -> int:
     """Print the JSON Schema of scenario files (for editor autocompletion)."""
+    from cxmon.scenario import scenario_json_schema
+
     sys.stdout.write(json.dumps(scenario_json_schema(), indent=2) + "\n")
     return ExitStatus.OK
 

@@ -21,10 +21,9 @@ import shutil
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment, PackageLoader, select_autoescape
+from typing import TYPE_CHECKING, Any
 
 from cxmon import __version__
 from cxmon.aggregate import JourneyStats, group_runs, journey_stats, repeat_count, worst_run
@@ -34,6 +33,9 @@ from cxmon.exporters.base import ExportContext, ReportExporter
 from cxmon.exporters.files import write_atomic
 from cxmon.model import JourneyKey, JourneyResult, Outcome, RunResult, Severity, StepStatus
 from cxmon.revenue import totals
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 log = logging.getLogger("cxmon.html")
 
@@ -49,13 +51,20 @@ COPIED_ROLES = {
 }
 """Evidence files copied next to the report (the screenshot is embedded instead), with their link texts."""
 
-_env = Environment(
-    loader=PackageLoader("cxmon.exporters", "templates"),
-    autoescape=select_autoescape(["html", "j2"], default=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_env.filters["duration"] = format_duration
+
+@cache
+def _env() -> Environment:
+    # jinja2 loads when a report is written, not with the exporter registry every `cxmon run` reads.
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(
+        loader=PackageLoader("cxmon.exporters", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["duration"] = format_duration
+    return env
 
 
 @dataclass
@@ -260,7 +269,7 @@ def render_html(
         else "flaky" if counts["flaky"]
         else "pass"
     )
-    return _env.get_template("report.html.j2").render(
+    return _env().get_template("report.html.j2").render(
         run=run,
         views=views,
         counts=counts,

@@ -24,11 +24,8 @@ import urllib.error
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from prometheus_client import push_to_gateway
-
 from cxmon.errors import InfrastructureError
 from cxmon.exporters.base import ExportContext, Exporter
-from cxmon.exporters.metrics import CxmonMetrics
 from cxmon.model import JourneyResult, RunResult
 
 log = logging.getLogger("cxmon.pushgateway")
@@ -100,6 +97,11 @@ def push_group(
     A 4xx answer is not retried: the Pushgateway understood the push and refused it, and would
     refuse it again.
     """
+    # prometheus_client loads when metrics are pushed, not with the exporter registry.
+    from prometheus_client import push_to_gateway
+
+    from cxmon.exporters.metrics import CxmonMetrics
+
     metrics = CxmonMetrics()
     metrics.observe_all(group.results)
     delay = backoff_seconds

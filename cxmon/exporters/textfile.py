@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-
-from prometheus_client import write_to_textfile
+from typing import TYPE_CHECKING
 
 from cxmon.errors import InfrastructureError
 from cxmon.exporters.base import ExportContext, Exporter
-from cxmon.exporters.metrics import CxmonMetrics
 from cxmon.model import JourneyResult, RunResult
+
+if TYPE_CHECKING:
+    from cxmon.exporters.metrics import CxmonMetrics
 
 
 def write_textfile(results: Iterable[JourneyResult], path: Path) -> CxmonMetrics:
@@ -30,6 +31,9 @@ def write_textfile(results: Iterable[JourneyResult], path: Path) -> CxmonMetrics
 
     Raises ``InfrastructureError`` when the file cannot be written.
     """
+    # prometheus_client loads when metrics are written, not with the exporter registry.
+    from cxmon.exporters.metrics import CxmonMetrics
+
     metrics = CxmonMetrics()
     metrics.observe_all(results)
     write_registry(metrics, path)
@@ -41,6 +45,8 @@ def write_registry(metrics: CxmonMetrics, path: Path) -> None:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        from prometheus_client import write_to_textfile
+
         write_to_textfile(str(path), metrics.registry)
     except OSError as exc:
         raise InfrastructureError(f"cannot write the metrics textfile {path}: {exc}") from exc

@@ -35,6 +35,9 @@ from cxmon.runner.locators import choose, matches, resolve
 from cxmon.runner.settle import PageActivity
 from cxmon.scenario import ActionEntry, Locator, Press, Step, WaitFor
 
+# ACTION_PROBE on the first (the only) element of a resolved locator, without waiting for it.
+PROBE_IF_PRESENT = f"(els) => els.length ? {{probe: ({ACTION_PROBE.strip()})(els[0])}} : null"
+
 # How long an action element may take to become usable after it appeared (animations, late
 # scripts) before cxmon reports what the customer would have met.
 USABLE_GRACE_SECONDS = 2.0
@@ -210,7 +213,13 @@ class ActionDriver:
         round trip)."""
         try:
             if self.probe_actions and action is not Action.FILL:
-                data = await self.race(present.evaluate(ACTION_PROBE, timeout=ms(deadline)), self.until_settled(target))
+                # Usually the element is there already: one call reads it. Only when it is not
+                # does the waiting read run (wait, read and release the element: three calls).
+                data = await self._probe_if_present(present)
+                if data is None:
+                    data = await self.race(
+                        present.evaluate(ACTION_PROBE, timeout=ms(deadline)), self.until_settled(target)
+                    )
                 probe = Probe.from_page(data) if data is not None else None
                 if probe is not None and self.found_on is None:
                     self.found_on = probe.page
@@ -222,6 +231,14 @@ class ActionDriver:
         if self.recorder.fatal.is_set():
             raise StepStop
         return probe
+
+    async def _probe_if_present(self, present: PWLocator) -> dict[str, Any] | None:
+        """The probe of ``present`` when it is attached now (one driver call), else ``None``."""
+        with contextlib.suppress(PlaywrightError):
+            found = await self.race(present.evaluate_all(PROBE_IF_PRESENT))
+            if isinstance(found, dict) and isinstance(found.get("probe"), dict):
+                return found["probe"]
+        return None
 
     async def _note_ambiguity(self, scope: Page | Frame, spec: Locator, action: Action, target: str) -> None:
         """Records a locator that matches several elements a customer can see; stops the step when

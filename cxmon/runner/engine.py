@@ -66,6 +66,10 @@ logging.getLogger("playwright").addFilter(DeadBrowserNoise())
 
 DESKTOP_VIEWPORT = {"width": 1280, "height": 720}
 TRACE_MODES = ("off", "on", "retain-on-failure")
+# One init script, not three: each is a driver round trip per context and a script per document.
+# Each part is an IIFE that guards itself, so one that throws leaves the others installed.
+PAGE_INIT = "\n".join(f"try {{ {part.strip().rstrip(';')}; }} catch (e) {{}}"
+                      for part in (WEB_VITALS_INIT, MESSAGE_WATCH_INIT, DOM_QUIET_INIT))
 DEAD_BROWSER_GRACE_SECONDS = 3.0
 """How long a journey may go on after its browser died: most calls fail at once, but a call that
 was on its way when the browser was killed can go unanswered for ever."""
@@ -408,12 +412,14 @@ class Runner:
         context = await browser.new_context(**context_args)
         contexts.append(context)
         await route_header(context, scenario.http.identify, [base_url, *scenario.detect.provider_origins])
-        await context.add_init_script(WEB_VITALS_INIT)
-        await context.add_init_script(MESSAGE_WATCH_INIT)
-        await context.add_init_script(DOM_QUIET_INIT)
+        await context.add_init_script(PAGE_INIT)
         if tracing:
-            # Screencast frames would show typed secrets; DOM snapshots are scrubbed as text.
-            await context.tracing.start(snapshots=True, screenshots=not journey.redactor, sources=False)
+            # Actions, DOM snapshots and network for every journey; screencast frames only with
+            # `--trace on`: they were most of a trace's cost, and a failed journey's evidence has
+            # its screenshot taken at the failure. Frames would also show typed secrets; DOM
+            # snapshots are scrubbed as text.
+            frames = self.options.trace == "on" and not journey.redactor
+            await context.tracing.start(snapshots=True, screenshots=frames, sources=False)
         return context, await context.new_page()
 
     async def _after_walk(

@@ -1,7 +1,8 @@
 """How cxmon's browser identifies itself to the shops it walks (production safety).
 
-Shops exclude synthetic orders from analytics and fulfilment by a request header and a
-User-Agent suffix. Both come from a scenario's ``http.identify`` (see docs/security.md):
+Shops exclude synthetic orders from analytics and fulfilment by a User-Agent suffix (on by
+default) and, when a scenario names one, a request header. Both come from a scenario's
+``http.identify`` (see docs/security.md):
 
 - the User-Agent of a device context is the device's own plus the suffix; a desktop context gets
   the browser's default User-Agent (read once per browser, from a blank page) plus the suffix;

@@ -1,9 +1,11 @@
 """Production safety: cxmon's traffic is recognisable, its test orders are undone, and its own web
 server can be locked down.
 
-- The identifying header reaches the shop's own origin on every request and, by default, no other
-  origin (so a page's cross-origin fetch needs no CORS preflight); the User-Agent suffix goes
-  everywhere, on desktop and device contexts.
+- By default the User-Agent suffix identifies every request, to every origin, and no header is
+  added (no request is intercepted, no cross-origin fetch is changed).
+- A named identifying header reaches the shop's own origin on every request and, with the default
+  scope, no other origin (so a page's cross-origin fetch needs no CORS preflight); the User-Agent
+  suffix goes everywhere, on desktop and device contexts.
 - The cleanup request is sent after a placed order, with ``${order_number}`` and its secret token,
   also when a later step failed; a failing cleanup is a warning, not a failed journey.
 - ``cxmon serve --tls-cert/--tls-key --basic-auth-user`` answers real HTTPS requests only with the
@@ -42,6 +44,31 @@ def _journeys(path: Path, env: dict[str, str]):
     return load_scenario(path, env=env).journeys()
 
 
+async def test_default_identification_is_the_user_agent_suffix_alone(tmp_path: Path) -> None:
+    with recording_server({"/api": (200, "application/json", b"{}", {"Access-Control-Allow-Origin": "*"})}) as other:
+        page = html(
+            '<h1>Fault Shop</h1><img src="/logo.png">'
+            f'<script>fetch("{other.url}/api").then(r => document.title = "fetched " + r.status)'
+            '.catch(e => document.title = "blocked")</script>'
+        )
+        with recording_server({"/": page, "/logo.png": (200, "image/png", b"", {})}) as shop:
+            path = tmp_path / "s.yml"
+            path.write_text(yaml.safe_dump({
+                "name": "ident", "base_url": shop.url,
+                "steps": [{"name": "home", "goto": "/", "expect": {"title": "fetched 200"}}],
+            }))
+            async with Runner(RunOptions(trace="off", step_timeout=5.0)) as runner:
+                [result] = await runner.run(_journeys(path, {}))
+    assert result.outcome is Outcome.PASS, result.to_dict()
+    own = [{k.lower(): v for k, v in r.headers.items()} for r in shop.requests if r.method == "GET"]
+    assert len(own) >= 2, shop.requests  # the page and its image
+    third = [{k.lower(): v for k, v in r.headers.items()} for r in other.requests]
+    assert [r.method for r in other.requests] == ["GET"]
+    for headers in (*own, *third):
+        assert headers["user-agent"].endswith(" " + SUFFIX), headers["user-agent"]
+        assert "x-cxmon-synthetic" not in headers, headers
+
+
 @pytest.mark.parametrize("scope", ["own", "all"])
 async def test_identifying_header_and_user_agent(scope: str, tmp_path: Path) -> None:
     with recording_server({"/api": (200, "application/json", b"{}", {"Access-Control-Allow-Origin": "*"})}) as other:
@@ -54,7 +81,7 @@ async def test_identifying_header_and_user_agent(scope: str, tmp_path: Path) -> 
             path = tmp_path / "s.yml"
             path.write_text(yaml.safe_dump({
                 "name": "ident", "base_url": shop.url,
-                "http": {"identify": {"header_scope": scope}},
+                "http": {"identify": {"header": "X-Cxmon-Synthetic", "header_scope": scope}},
                 "matrix": {"device": ["iPhone 13"]} if scope == "all" else {},
                 # With the header on every request, the cross-origin fetch needs a CORS preflight that
                 # this third party (like many) does not allow for custom headers: the fetch fails.
@@ -102,7 +129,10 @@ async def test_cleanup_cancels_the_placed_order_even_when_a_later_step_fails(dem
     [cancel] = [r for r in api.requests if r.method == "POST"]
     assert cancel.path == f"/orders/{result.order_number}/cancel"
     assert cancel.headers["Authorization"] == f"Bearer {token}"
-    assert cancel.headers["X-Cxmon-Synthetic"] == "1"
+    # Identified as the browser is: by the User-Agent suffix (no header is named by default).
+    sent = {k.lower(): v for k, v in cancel.headers.items()}
+    assert sent["user-agent"].endswith(" " + SUFFIX)
+    assert "x-cxmon-synthetic" not in sent
     assert cancel.body == b'{"reason": "synthetic"}'
     # The recording server answers 404 there: recorded, a warning, and the token masked.
     assert result.cleanup is not None and result.cleanup["status"] == 404 and not result.cleanup["ok"]

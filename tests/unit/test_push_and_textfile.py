@@ -6,6 +6,7 @@ import socket
 import urllib.error
 from pathlib import Path
 
+import prometheus_client
 import pytest
 
 from cxmon.cli.gate import gate_status, write_reports
@@ -43,7 +44,8 @@ def test_push_puts_the_whole_group(monkeypatch: pytest.MonkeyPatch) -> None:
         text = registry.collect()  # type: ignore[attr-defined]
         calls.append((gateway, job, grouping_key, {m.name for m in text}))
 
-    monkeypatch.setattr(pushgateway, "push_to_gateway", fake_push)
+    # The exporter imports prometheus_client when it pushes (not at start-up): patch it there.
+    monkeypatch.setattr(prometheus_client, "push_to_gateway", fake_push)
     assert push_results([result("a", "card"), result("b", "card")], "http://pg:9091", job="ci") == 2
     assert [c[:3] for c in calls] == [
         ("http://pg:9091", "ci", {"scenario": "a", "location": "default"}),
@@ -70,7 +72,7 @@ def test_client_errors_are_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
         tries.append(1)
         raise urllib.error.HTTPError("http://pg/metrics", 400, "Bad Request", None, None)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pushgateway, "push_to_gateway", refuse)
+    monkeypatch.setattr(prometheus_client, "push_to_gateway", refuse)
     with pytest.raises(PushError, match="HTTP 400 Bad Request"):
         push_results([result("a", "card")], "http://pg", sleep=lambda s: None)
     assert len(tries) == 1
