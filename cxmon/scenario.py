@@ -89,6 +89,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
+def _currency_code(code: str | None) -> str | None:
+    """``code`` when it is an ISO 4217 currency code (or absent); else the error a scenario gets."""
+    if code is not None and not is_currency_code(code):
+        raise ValueError(f"expected an ISO 4217 currency code such as EUR, SEK or USD, got {code!r}")
+    return code
+
+
 # --- element addressing -----------------------------------------------------------------------
 
 _LOCATOR_KINDS = ("role", "text", "label", "test_id", "css", "placeholder", "alt", "title", "selector")
@@ -586,9 +593,7 @@ class Market(_Strict):
     @field_validator("currency")
     @classmethod
     def _currency(cls, code: str | None) -> str | None:
-        if code is not None and not is_currency_code(code):
-            raise ValueError(f"expected an ISO 4217 currency code such as EUR, SEK or USD, got {code!r}")
-        return code
+        return _currency_code(code)
 
 
 class Detect(_Strict):
@@ -736,9 +741,7 @@ class Prices(_Strict):
     @field_validator("currency")
     @classmethod
     def _currency(cls, code: str | None) -> str | None:
-        if code is not None and not is_currency_code(code):
-            raise ValueError(f"expected an ISO 4217 currency code such as EUR, SEK or USD, got {code!r}")
-        return code
+        return _currency_code(code)
 
     def parsed_rules(self) -> list[PriceRule]:
         """The rules, parsed."""

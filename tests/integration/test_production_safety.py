@@ -23,6 +23,7 @@ import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -44,7 +45,15 @@ def _journeys(path: Path, env: dict[str, str]):
     return load_scenario(path, env=env).journeys()
 
 
-async def test_default_identification_is_the_user_agent_suffix_alone(tmp_path: Path) -> None:
+Headers = dict[str, str]
+
+
+async def _walk_beside_a_third_party(
+    tmp_path: Path, title: str, **scenario: Any
+) -> tuple[list[Headers], list[Headers], list[str]]:
+    """Walks a one-page shop whose page loads an image of its own and fetches a third party's API
+    (which allows any origin, but no custom request header); returns the headers of the shop's GET
+    requests, the third party's request headers and the third party's request methods."""
     with recording_server({"/api": (200, "application/json", b"{}", {"Access-Control-Allow-Origin": "*"})}) as other:
         page = html(
             '<h1>Fault Shop</h1><img src="/logo.png">'
@@ -54,8 +63,8 @@ async def test_default_identification_is_the_user_agent_suffix_alone(tmp_path: P
         with recording_server({"/": page, "/logo.png": (200, "image/png", b"", {})}) as shop:
             path = tmp_path / "s.yml"
             path.write_text(yaml.safe_dump({
-                "name": "ident", "base_url": shop.url,
-                "steps": [{"name": "home", "goto": "/", "expect": {"title": "fetched 200"}}],
+                "name": "ident", "base_url": shop.url, **scenario,
+                "steps": [{"name": "home", "goto": "/", "expect": {"title": title}}],
             }))
             async with Runner(RunOptions(trace="off", step_timeout=5.0)) as runner:
                 [result] = await runner.run(_journeys(path, {}))
@@ -63,7 +72,12 @@ async def test_default_identification_is_the_user_agent_suffix_alone(tmp_path: P
     own = [{k.lower(): v for k, v in r.headers.items()} for r in shop.requests if r.method == "GET"]
     assert len(own) >= 2, shop.requests  # the page and its image
     third = [{k.lower(): v for k, v in r.headers.items()} for r in other.requests]
-    assert [r.method for r in other.requests] == ["GET"]
+    return own, third, [r.method for r in other.requests]
+
+
+async def test_default_identification_is_the_user_agent_suffix_alone(tmp_path: Path) -> None:
+    own, third, methods = await _walk_beside_a_third_party(tmp_path, "fetched 200")
+    assert methods == ["GET"]
     for headers in (*own, *third):
         assert headers["user-agent"].endswith(" " + SUFFIX), headers["user-agent"]
         assert "x-cxmon-synthetic" not in headers, headers
@@ -71,33 +85,17 @@ async def test_default_identification_is_the_user_agent_suffix_alone(tmp_path: P
 
 @pytest.mark.parametrize("scope", ["own", "all"])
 async def test_identifying_header_and_user_agent(scope: str, tmp_path: Path) -> None:
-    with recording_server({"/api": (200, "application/json", b"{}", {"Access-Control-Allow-Origin": "*"})}) as other:
-        page = html(
-            '<h1>Fault Shop</h1><img src="/logo.png">'
-            f'<script>fetch("{other.url}/api").then(r => document.title = "fetched " + r.status)'
-            '.catch(e => document.title = "blocked")</script>'
-        )
-        with recording_server({"/": page, "/logo.png": (200, "image/png", b"", {})}) as shop:
-            path = tmp_path / "s.yml"
-            path.write_text(yaml.safe_dump({
-                "name": "ident", "base_url": shop.url,
-                "http": {"identify": {"header": "X-Cxmon-Synthetic", "header_scope": scope}},
-                "matrix": {"device": ["iPhone 13"]} if scope == "all" else {},
-                # With the header on every request, the cross-origin fetch needs a CORS preflight that
-                # this third party (like many) does not allow for custom headers: the fetch fails.
-                "steps": [{"name": "home", "goto": "/",
-                           "expect": {"title": "fetched 200" if scope == "own" else "blocked"}}],
-            }))
-            async with Runner(RunOptions(trace="off", step_timeout=5.0)) as runner:
-                [result] = await runner.run(_journeys(path, {}))
-    assert result.outcome is Outcome.PASS, result.to_dict()
-    own = [{k.lower(): v for k, v in r.headers.items()} for r in shop.requests if r.method == "GET"]
-    assert len(own) >= 2, shop.requests  # the page and its image
+    # With the header on every request, the cross-origin fetch needs a CORS preflight that this
+    # third party (like many) does not allow for custom headers: the fetch fails.
+    own, third, methods = await _walk_beside_a_third_party(
+        tmp_path,
+        "fetched 200" if scope == "own" else "blocked",
+        http={"identify": {"header": "X-Cxmon-Synthetic", "header_scope": scope}},
+        matrix={"device": ["iPhone 13"]} if scope == "all" else {},
+    )
     for headers in own:
         assert headers.get("x-cxmon-synthetic") == "1", headers
         assert headers["user-agent"].endswith(" " + SUFFIX), headers["user-agent"]
-    third = [{k.lower(): v for k, v in r.headers.items()} for r in other.requests]
-    methods = [r.method for r in other.requests]
     if scope == "own":
         assert methods == ["GET"], "no CORS preflight for the own-origin header"
         assert "x-cxmon-synthetic" not in third[0]
