@@ -340,12 +340,7 @@ class Capture(Locator):
     @field_validator("regex")
     @classmethod
     def _regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"not a valid regular expression: {exc}") from None
-        return value
+        return _check_regex(value)
 
 
 CaptureArg = Annotated[Capture, BeforeValidator(_locator_shorthand, json_schema_input_type=str | Capture)]
