@@ -87,8 +87,8 @@ AB = [
     ("no identification", ["--no-identify"]),
     ("+ identifying header (opt-in)", ["--header"]),
     ("trace off", ["--trace", "off"]),
-    ("trace with screencast frames (previous default)", ["--trace-frames"]),
-    ("previous defaults (header, frames)", ["--header", "--trace-frames"]),
+    ("trace with DOM snapshots (full-on-failure, previous default)", ["--trace", "full-on-failure"]),
+    ("previous defaults (header, DOM snapshots)", ["--header", "--trace", "full-on-failure"]),
 ]
 
 

@@ -1,13 +1,13 @@
 """cxmon's side of the benchmark: the same purchase path as floor.py, run by cxmon's runner.
 
     python benchmarks/cxmon_run.py URL JOURNEYS CONCURRENCY [--static] [--trace MODE] [--artifacts DIR]
-        [--no-detectors] [--no-identify] [--no-header] [--header] [--trace-frames] [--memory-every N]
+        [--no-detectors] [--no-identify] [--no-header] [--header] [--memory-every N]
 
 Defaults are cxmon's: every detector, identification as a scenario states it by default, the
 default trace mode, and evidence of failed journeys written to a temporary folder. --static walks
 benchmarks/static_shop.py (scenario_static.yml). --no-identify drops all identification (User-Agent
 suffix and header); --no-header keeps the User-Agent suffix only; --header adds the identifying
-header (own origins, in flight). --trace-frames records screencast frames in every trace.
+header (own origins, in flight).
 Exits 1 when a journey did not pass. With --memory-every N, prints the process tree's PSS (kB)
 after every N journeys (for the flat-memory check over many journeys in one process).
 """
@@ -33,15 +33,6 @@ HERE = Path(__file__).resolve().parent
 
 
 async def main(args: argparse.Namespace) -> int:
-    if args.trace_frames:
-        from playwright.async_api._generated import Tracing
-
-        start = Tracing.start
-
-        async def with_frames(self: Tracing, **kwargs: object) -> None:
-            await start(self, **{**kwargs, "screenshots": True})  # type: ignore[arg-type]
-
-        Tracing.start = with_frames  # type: ignore[method-assign]
     env = {**os.environ, "DEMO_SHOP_URL": args.url}
     scenario = HERE / ("scenario_static.yml" if args.static else "scenario.yml")
     data = yaml.safe_load(scenario.read_text())
@@ -86,7 +77,5 @@ if __name__ == "__main__":
     parser.add_argument("--no-header", action="store_true")
     parser.add_argument("--static", action="store_true")
     parser.add_argument("--trace", default=None)
-    parser.add_argument("--trace-frames", action="store_true", help="screencast frames in every trace (the "
-                        "earlier default), to measure what they cost")
     parser.add_argument("--memory-every", type=int, default=0)
     sys.exit(asyncio.run(main(parser.parse_args())))

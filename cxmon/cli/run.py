@@ -41,9 +41,11 @@ def run(
                                    "failed journeys (screenshot, trace, HTML, logs)."),
     # The help names cxmon.runner.engine.TRACE_MODES by hand: importing the runner would load Playwright
     # on every start of cxmon (tests/cli/test_cli.py checks that they agree).
-    trace: str = typer.Option("retain-on-failure", "--trace", help="Playwright trace: retain-on-failure, on "
-                              "or off. retain-on-failure records every journey without screencast frames and "
-                              "keeps a failed one's; on keeps every journey's, with frames."),
+    trace: str = typer.Option("retain-on-failure", "--trace", help="Playwright trace: retain-on-failure, "
+                              "full-on-failure, on or off. retain-on-failure records every journey's actions, "
+                              "network and console (no DOM snapshots) and keeps a failed one's; a --retries "
+                              "re-run adds DOM snapshots. full-on-failure: DOM snapshots in every trace. on "
+                              "keeps every journey's full trace, with screencast frames."),
     concurrency: int | None = typer.Option(None, "--concurrency", "-j", help="Journeys at a time, 1 or more "
                                            "(default: one per CPU core, at most 4).", show_default=False),
     step_timeout: str | None = typer.Option(None, "--step-timeout", help="Override every step's time limit, "

@@ -65,7 +65,12 @@ class DeadBrowserNoise(logging.Filter):
 logging.getLogger("playwright").addFilter(DeadBrowserNoise())
 
 DESKTOP_VIEWPORT = {"width": 1280, "height": 720}
-TRACE_MODES = ("off", "on", "retain-on-failure")
+TRACE_MODES = ("off", "on", "retain-on-failure", "full-on-failure")
+"""retain-on-failure (default): every journey records actions, network and console, no DOM
+snapshots, and a failed one keeps its trace; an automatic re-run of a failed journey (--retries)
+records DOM snapshots too. full-on-failure: DOM snapshots in every journey's trace (about a quarter
+of a CPU-second per journey, benchmarks/RESULTS.md). on: every journey's full trace, screencast
+frames included, is kept. off: none."""
 # One init script, not three: each is a driver round trip per context and a script per document.
 # Each part is an IIFE that guards itself, so one that throws leaves the others installed.
 PAGE_INIT = "\n".join(f"try {{ {part.strip().rstrip(';')}; }} catch (e) {{}}"
@@ -283,7 +288,7 @@ class Runner:
         while result.outcome is Outcome.FAIL and attempts <= self.options.retries:
             attempts += 1
             self.take_email_check(result)
-            retry = await self.run_journey(journey)
+            retry = await self.run_journey(journey, attempt=attempts)
             if retry.outcome is Outcome.PASS:
                 retry.outcome = Outcome.FLAKY
                 first = _first_failure(result)
@@ -330,8 +335,11 @@ class Runner:
         """
         return self._email_checks.pop(id(result), None)
 
-    async def run_journey(self, journey: Journey) -> JourneyResult:
-        """Runs one journey in a fresh browser context and returns its result."""
+    async def run_journey(self, journey: Journey, attempt: int = 1) -> JourneyResult:
+        """Runs one journey in a fresh browser context and returns its result.
+
+        ``attempt`` > 1 is an automatic re-run of a failed journey: its trace records DOM snapshots
+        whatever the trace mode (but ``off``), so the evidence of a repeated failure is complete."""
         scenario = journey.scenario
         started_at = time.time()
         t0 = time.monotonic()
@@ -348,7 +356,7 @@ class Runner:
         leased: _Launched | None = None
         try:
             async with self._lease() as leased:
-                walk = asyncio.ensure_future(self._run_in(leased.browser, journey, result, contexts, t0))
+                walk = asyncio.ensure_future(self._run_in(leased.browser, journey, result, contexts, t0, attempt))
                 try:
                     await _unless_gone(walk, leased.gone, lambda: self._blame_dead_browser(result))
                 finally:
@@ -363,13 +371,19 @@ class Runner:
         return redact_result(result, journey.redactor)
 
     async def _run_in(
-        self, browser: Browser, journey: Journey, result: JourneyResult, contexts: list[BrowserContext], t0: float
+        self,
+        browser: Browser,
+        journey: Journey,
+        result: JourneyResult,
+        contexts: list[BrowserContext],
+        t0: float,
+        attempt: int,
     ) -> None:
         opts = self.options
         scenario = journey.scenario
         base_url = journey.base_url_for(opts.base_url)
         tracing = opts.trace != "off"
-        context, page = await self._open_page(browser, journey, base_url, tracing, contexts)
+        context, page = await self._open_page(browser, journey, base_url, tracing, contexts, attempt)
         config = make_config(**scenario.detect.model_dump(exclude={"provider_origins"}))
         providers = frozenset(origin_of(o) for o in scenario.detect.provider_origins)
         session = JourneySession(
@@ -402,7 +416,13 @@ class Runner:
         await self._after_walk(journey, context, page, session, result, base_url)
 
     async def _open_page(
-        self, browser: Browser, journey: Journey, base_url: str, tracing: bool, contexts: list[BrowserContext]
+        self,
+        browser: Browser,
+        journey: Journey,
+        base_url: str,
+        tracing: bool,
+        contexts: list[BrowserContext],
+        attempt: int = 1,
     ) -> tuple[BrowserContext, Page]:
         """A fresh context for the journey (device, identity, web vitals, tracing) and its page; the
         context goes into ``contexts`` at once, for the caller to close whatever happens."""
@@ -414,12 +434,15 @@ class Runner:
         await route_header(context, scenario.http.identify, [base_url, *scenario.detect.provider_origins])
         await context.add_init_script(PAGE_INIT)
         if tracing:
-            # Actions, DOM snapshots and network for every journey; screencast frames only with
-            # `--trace on`: they were most of a trace's cost, and a failed journey's evidence has
-            # its screenshot taken at the failure. Frames would also show typed secrets; DOM
-            # snapshots are scrubbed as text.
-            frames = self.options.trace == "on" and not journey.redactor
-            await context.tracing.start(snapshots=True, screenshots=frames, sources=False)
+            # By default actions, network and console only: DOM snapshots before and after every
+            # action were nearly all of a trace's cost, and a failed journey's evidence has the
+            # page's HTML and screenshot taken at the failure. Snapshots with full-on-failure, on,
+            # and on the re-run of a failed journey. Frames (`on` only) would show typed secrets;
+            # DOM snapshots are scrubbed as text.
+            mode = self.options.trace
+            snapshots = mode in ("on", "full-on-failure") or attempt > 1
+            frames = mode == "on" and not journey.redactor
+            await context.tracing.start(snapshots=snapshots, screenshots=frames, sources=False)
         return context, await context.new_page()
 
     async def _after_walk(

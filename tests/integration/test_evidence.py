@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 from urllib.parse import quote, quote_plus
@@ -9,7 +10,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 from PIL import Image, ImageChops
 
-from cxmon.model import Kind, Outcome
+from cxmon.model import JourneyResult, Kind, Outcome
 from cxmon.runner import Runner, RunOptions
 from cxmon.scenario import load_scenario
 from tests.helpers import demo_env, write_demo_scenario
@@ -75,3 +76,42 @@ async def test_screenshot_masks_secret_inputs(demo_shop, tmp_path: Path) -> None
     # Playwright paints masks magenta: the differing region is the masked card field.
     assert _magenta_pixels(a.crop(box)) > 100
     assert _magenta_pixels(b.crop(box)) == 0
+
+
+def _trace_events(path: str) -> list[dict]:
+    with zipfile.ZipFile(path) as trace:
+        lines = b"\n".join(trace.read(m) for m in trace.namelist() if m.endswith(".trace"))
+    return [json.loads(line) for line in lines.splitlines() if line.strip()]
+
+
+async def _failed_cart_page(demo_shop, tmp_path: Path, **options) -> JourneyResult:
+    """The cart page's Go to checkout is covered: the journey fails at its checkout step."""
+    demo_shop.faults.add("hidden_action@cart")
+    path = write_demo_scenario(tmp_path, methods=["invoice"])
+    [journey] = load_scenario(path, env=demo_env(demo_shop)).journeys()
+    async with Runner(RunOptions(artifacts_dir=tmp_path / "evidence", step_timeout=6.0, **options)) as runner:
+        return await runner.run_with_retries(journey)
+
+
+async def test_default_trace_records_the_failing_step_without_dom_snapshots(demo_shop, tmp_path: Path) -> None:
+    result = await _failed_cart_page(demo_shop, tmp_path)
+    assert result.outcome is Outcome.FAIL and result.attempts == 1
+    events = _trace_events(result.artifacts["trace"])
+    # Every action of the walk is there, the failing step's included: the trace is the step log.
+    calls = [e for e in events if e.get("type") == "before"]
+    assert any(e.get("method") == "goto" for e in calls)
+    assert any(e.get("method") in ("evaluate", "evaluateExpression", "querySelectorAll", "evalOnSelectorAll")
+               and "Go to checkout" in json.dumps(e.get("params", {})) for e in calls), "the failing step's probe"
+    assert not [e for e in events if e.get("type") == "frame-snapshot"]
+    # The DOM at the failure is in the evidence beside it: the button and what covers it.
+    html = Path(result.artifacts["html"]).read_text()
+    assert "Go to checkout" in html and "promo-overlay" in html
+
+
+@pytest.mark.parametrize("options", [{"retries": 1}, {"trace": "full-on-failure"}], ids=["re-run", "full"])
+async def test_full_trace_on_re_run_or_asked(demo_shop, tmp_path: Path, options: dict) -> None:
+    result = await _failed_cart_page(demo_shop, tmp_path, **options)
+    assert result.outcome is Outcome.FAIL
+    assert result.attempts == (2 if "retries" in options else 1)
+    snapshots = [e for e in _trace_events(result.artifacts["trace"]) if e.get("type") == "frame-snapshot"]
+    assert snapshots, "no DOM snapshots in the trace"
