@@ -35,8 +35,22 @@ from cxmon.runner.locators import choose, matches, resolve
 from cxmon.runner.settle import PageActivity
 from cxmon.scenario import ActionEntry, Locator, Press, Step, WaitFor
 
-# ACTION_PROBE on the first (the only) element of a resolved locator, without waiting for it.
-PROBE_IF_PRESENT = f"(els) => els.length ? {{probe: ({ACTION_PROBE.strip()})(els[0])}} : null"
+# One call for what an action needs to know before it acts, when its element is there already:
+# on every match of the locator, the probe of the one the action uses (ACTION_PROBE, unless
+# filling) and how many a customer can see (the ambiguity check; a role locator's matches hidden
+# from assistive technology do not count, as the role locator skips them). ``null``: not there yet.
+PROBE_IF_PRESENT = f"""
+(els, [nth, probe, count, role]) => {{
+  const el = nth < 0 ? els[els.length + nth] : els[nth];
+  if (!el) return null;
+  const seen = (e) => e.checkVisibility({{checkOpacity: true, checkVisibilityCSS: true}})
+    && !(role && e.closest('[aria-hidden="true"]'));
+  return {{
+    probe: probe ? ({ACTION_PROBE.strip()})(el) : null,
+    visible: count ? els.filter(seen).length : null,
+  }};
+}}
+"""
 
 # How long an action element may take to become usable after it appeared (animations, late
 # scripts) before cxmon reports what the customer would have met.
@@ -183,9 +197,9 @@ class ActionDriver:
         target = spec.describe()
         # Role locators skip hidden elements: look for any match, to tell hidden from missing.
         present = resolve(scope, spec, include_hidden=True) if spec.role is not None else loc
-        probe = await self._first_probe(present, action, target, deadline)
+        probe, visible = await self._first_probe(scope, spec, present, action, target, deadline)
         if self.probe_actions:
-            await self._note_ambiguity(scope, spec, action, target)
+            await self._note_ambiguity(scope, spec, action, target, visible)
         if present is not loc and (probe is None or probe.reason is not None):
             if not await self._appears(loc, deadline):
                 # Only hidden matches: what the customer meets is the hidden element.
@@ -208,51 +222,60 @@ class ActionDriver:
             reason = FailureReason.NOT_USABLE if probe and probe.reason else FailureReason.TIMEOUT
             raise self.fail(action, target, reason, first_line(exc), probe) from None
 
-    async def _first_probe(self, present: PWLocator, action: Action, target: str, deadline: float) -> Probe | None:
-        """Waits until a match is attached and, unless filling, reads what a customer meets (one
-        round trip)."""
+    async def _first_probe(
+        self, scope: Page | Frame, spec: Locator, present: PWLocator, action: Action, target: str, deadline: float
+    ) -> tuple[Probe | None, int | None]:
+        """Waits until a match is attached; reads what a customer meets (unless filling) and, when
+        the element was there at once, how many matches a customer can see (``None``: not counted)."""
+        probing = self.probe_actions and action is not Action.FILL
+        visible: int | None = None
         try:
-            if self.probe_actions and action is not Action.FILL:
-                # Usually the element is there already: one call reads it. Only when it is not
-                # does the waiting read run (wait, read and release the element: three calls).
-                data = await self._probe_if_present(present)
-                if data is None:
-                    data = await self.race(
-                        present.evaluate(ACTION_PROBE, timeout=ms(deadline)), self.until_settled(target)
-                    )
-                probe = Probe.from_page(data) if data is not None else None
-                if probe is not None and self.found_on is None:
-                    self.found_on = probe.page
+            # Usually the element is there already: one call reads it and counts its matches. Only
+            # when it is not does the waiting read run (wait, read and release the element).
+            found = await self._probe_if_present(scope, spec, probing) if self.probe_actions else None
+            data = found.get("probe") if found is not None else None
+            if found is not None:
+                visible = found.get("visible")
+            elif probing:
+                data = await self.race(present.evaluate(ACTION_PROBE, timeout=ms(deadline)), self.until_settled(target))
             else:
                 await self.race(present.wait_for(state="attached", timeout=ms(deadline)), self.until_settled(target))
-                probe = None
+            probe = Probe.from_page(data) if isinstance(data, dict) else None
+            if probe is not None and self.found_on is None:
+                self.found_on = probe.page
         except PlaywrightTimeout:
             raise self.fail(action, target, FailureReason.MISSING, f"{target} is not on the page") from None
         if self.recorder.fatal.is_set():
             raise StepStop
-        return probe
+        return probe, visible
 
-    async def _probe_if_present(self, present: PWLocator) -> dict[str, Any] | None:
-        """The probe of ``present`` when it is attached now (one driver call), else ``None``."""
+    async def _probe_if_present(self, scope: Page | Frame, spec: Locator, probing: bool) -> dict[str, Any] | None:
+        """:data:`PROBE_IF_PRESENT` when the element is attached now (one driver call), else ``None``."""
+        role = spec.role is not None
+        every = matches(scope, spec, include_hidden=role)
+        args = [spec.nth or 0, probing, spec.nth is None, role]
         with contextlib.suppress(PlaywrightError):
-            found = await self.race(present.evaluate_all(PROBE_IF_PRESENT))
-            if isinstance(found, dict) and isinstance(found.get("probe"), dict):
-                return found["probe"]
+            found = await self.race(every.evaluate_all(PROBE_IF_PRESENT, args))
+            if isinstance(found, dict):
+                return found
         return None
 
-    async def _note_ambiguity(self, scope: Page | Frame, spec: Locator, action: Action, target: str) -> None:
-        """Records a locator that matches several elements a customer can see; stops the step when
-        the scenario is strict about it."""
+    async def _note_ambiguity(
+        self, scope: Page | Frame, spec: Locator, action: Action, target: str, visible: int | None
+    ) -> None:
+        """Records a locator that matches several elements a customer can see (``visible``, counted
+        here when not known); stops the step when the scenario is strict about it."""
         if spec.nth is not None:
             return
-        try:
-            count = int(await matches(scope, spec).evaluate_all(COUNT_VISIBLE))
-        except PlaywrightError:
-            return
-        if count < 2:
+        if visible is None:
+            try:
+                visible = int(await matches(scope, spec).evaluate_all(COUNT_VISIBLE))
+            except PlaywrightError:
+                return
+        if visible < 2:
             return
         strict = self.strict_locators if spec.strict is None else spec.strict
-        self.obs.ambiguous_locators.append(AmbiguousLocator(action, target, count, strict))
+        self.obs.ambiguous_locators.append(AmbiguousLocator(action, target, visible, strict))
         if strict:
             raise StepStop
 

@@ -24,10 +24,10 @@ from tests.integration.loopback_servers import html, recording_server
 pytestmark = pytest.mark.browser
 
 PAGES = 8
-STEP_ROUND_TRIPS = 5
+STEP_ROUND_TRIPS = 4
 """Driver calls of one click-and-expect step that loads a new page, detectors on: probe the
-target, which is there (1; waiting for one that is not yet there costs 3), count its visible
-matches (1), click (1), the expectation (1), the step's page read (1). Waiting for the page to be usable or loaded
+target, which is there, and count its visible matches (1; waiting for one that is not yet there
+costs 4), click (1), the expectation (1), the step's page read (1). Waiting for the page to be usable or loaded
 costs none (page events are watched, not polled). Lower it when a change saves calls."""
 SETUP_ROUND_TRIPS = {"off": 16, "retain-on-failure": 22}
 """A journey's calls besides its click steps: the context (with one init script for all of cxmon's
