@@ -33,16 +33,27 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
-
-from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
-from imap_tools.errors import ImapToolsError, MailboxFolderSelectError, MailboxLoginError
+from functools import cache
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from cxmon.errors import InfrastructureError
 from cxmon.model import EmailResult, Finding, JourneyResult, Kind, Outcome, Severity, Stage
 from cxmon.money import Money, MoneyError, parse_money
 from cxmon.redact import Redactor
 from cxmon.scenario import Email
+
+if TYPE_CHECKING:
+    from imap_tools import BaseMailBox, MailMessage
+
+
+@cache
+def _imap() -> ModuleType:
+    """imap_tools, loaded by the first journey that checks an e-mail, not by every run's start."""
+    import imap_tools
+    import imap_tools.errors
+
+    return imap_tools
 
 __all__ = [
     "EmailCheck",
@@ -124,31 +135,31 @@ class _Mailbox:
         e = self.check.email
         try:
             if e.tls:
-                box: BaseMailBox = MailBox(
+                box: BaseMailBox = _imap().MailBox(
                     e.host, e.imap_port, timeout=CONNECT_TIMEOUT_SECONDS, ssl_context=ssl.create_default_context()
                 )
             elif e.starttls:
-                box = MailBoxStartTls(
+                box = _imap().MailBoxStartTls(
                     e.host, e.imap_port, timeout=CONNECT_TIMEOUT_SECONDS, ssl_context=ssl.create_default_context()
                 )
             else:
-                box = MailBoxUnencrypted(e.host, e.imap_port, timeout=CONNECT_TIMEOUT_SECONDS)
-        except (OSError, ImapToolsError, imaplib.IMAP4.error) as exc:
+                box = _imap().MailBoxUnencrypted(e.host, e.imap_port, timeout=CONNECT_TIMEOUT_SECONDS)
+        except (OSError, _imap().errors.ImapToolsError, imaplib.IMAP4.error) as exc:
             raise InfrastructureError(f"{self._where()}: cannot connect: {self._scrub(_reason(exc))}") from None
         try:
             box.login(e.user, e.password, initial_folder=None)
-        except MailboxLoginError:
+        except _imap().errors.MailboxLoginError:
             _close(box)
             raise InfrastructureError(f"{self._where()}: login refused (check the user and password)") from None
-        except (OSError, ImapToolsError, imaplib.IMAP4.error) as exc:
+        except (OSError, _imap().errors.ImapToolsError, imaplib.IMAP4.error) as exc:
             _close(box)
             raise InfrastructureError(f"{self._where()}: login failed: {self._scrub(_reason(exc))}") from None
         try:
             box.folder.set(e.folder)
-        except MailboxFolderSelectError:
+        except _imap().errors.MailboxFolderSelectError:
             _close(box)
             raise InfrastructureError(f"{self._where()}: no folder {e.folder!r}") from None
-        except (OSError, ImapToolsError, imaplib.IMAP4.error) as exc:
+        except (OSError, _imap().errors.ImapToolsError, imaplib.IMAP4.error) as exc:
             _close(box)
             raise InfrastructureError(f"{self._where()}: {self._scrub(_reason(exc))}") from None
         self.box = box
@@ -167,8 +178,8 @@ class _Mailbox:
         try:
             # Re-selecting makes the server report messages that arrived since the last look.
             self.box.folder.set(check.email.folder)
-            return list(self.box.fetch(AND(**criteria), mark_seen=False, bulk=True))
-        except (OSError, ImapToolsError, imaplib.IMAP4.error) as exc:
+            return list(self.box.fetch(_imap().AND(**criteria), mark_seen=False, bulk=True))
+        except (OSError, _imap().errors.ImapToolsError, imaplib.IMAP4.error) as exc:
             raise InfrastructureError(f"{self._where()}: {self._scrub(_reason(exc))}") from None
 
     def tidy(self, uid: str) -> str:
@@ -191,7 +202,7 @@ class _Mailbox:
                 if typ != "OK":
                     raise InfrastructureError(f"{self._where()}: could not expunge the message")
             return "delete"
-        except (OSError, ImapToolsError, imaplib.IMAP4.error) as exc:
+        except (OSError, _imap().errors.ImapToolsError, imaplib.IMAP4.error) as exc:
             raise InfrastructureError(f"{self._where()}: could not {after} the message: {_reason(exc)}") from None
 
     def close(self) -> None:

@@ -142,11 +142,14 @@ def run(
     err = stderr_console(quiet)
     run_result = RunResult(started_at=time.time())
     t0 = time.monotonic()
-    from cxmon.scheduler import maintenance_result
-
     windows = _windows(journeys, maintenance_file) if respect_maintenance else {}
     skip = {key for key, window in windows.items() if window.mode == "skip"}
-    skipped = [maintenance_result(j, windows[j.key], time.time()) for j in journeys if j.key in skip]
+    skipped: list[JourneyResult] = []
+    if skip:
+        # The scheduler's module loads the metrics and results-page code: only when needed.
+        from cxmon.scheduler import maintenance_result
+
+        skipped = [maintenance_result(j, windows[j.key], time.time()) for j in journeys if j.key in skip]
     walked = [j for j in journeys if j.key not in skip]
     results = asyncio.run(_run(runner, walked, concurrency or default_concurrency(), err, run_result, repeat))
     results = [_not_counted(r, windows.get(r.key)) for r in results] + skipped

@@ -46,3 +46,15 @@ def test_validate_imports_the_schema_but_not_the_browser(tmp_path: Path) -> None
     assert status == 0
     assert "cxmon.scenario" in modules
     assert [m for m in (*HEAVY, "cxmon.runner", "cxmon.exporters") if m in modules] == []
+
+
+def test_run_imports_neither_mail_nor_serve_code(tmp_path: Path) -> None:
+    """A run of a scenario without `email:` or maintenance windows loads no IMAP client, metrics
+    registry or results-page templates (the shop is unreachable: the walk ends at once)."""
+    scenario = tmp_path / "s.yml"
+    scenario.write_text("name: s\nbase_url: http://127.0.0.1:9\nsteps:\n  - {name: home, goto: /}\n")
+    status, modules = _modules("run", str(scenario), "--quiet", "--trace", "off", "--artifacts", str(tmp_path / "a"))
+    assert status == 1
+    assert "cxmon.runner" in modules
+    unneeded = ("imap_tools", "jinja2", "prometheus_client", "aiohttp", "cxmon.scheduler")
+    assert [m for m in unneeded if m in modules] == []
