@@ -86,9 +86,8 @@ AB = [
     ("no detectors", ["--no-detectors"]),
     ("no identification", ["--no-identify"]),
     ("+ identifying header (opt-in)", ["--header"]),
-    ("trace off", ["--trace", "off"]),
-    ("trace with DOM snapshots (full-on-failure, previous default)", ["--trace", "full-on-failure"]),
-    ("previous defaults (header, DOM snapshots)", ["--header", "--trace", "full-on-failure"]),
+    ("light trace of every journey (retain-on-failure, previous default)", ["--trace", "retain-on-failure"]),
+    ("trace with DOM snapshots (full-on-failure)", ["--trace", "full-on-failure"]),
 ]
 
 
@@ -183,7 +182,8 @@ def write(args: argparse.Namespace, table: list[str], ab: dict[str, list[dict[st
         "",
         "Floor: `benchmarks/floor.py` (plain async Playwright, the same path written by hand). cxmon: "
         "`benchmarks/cxmon_run.py`, cxmon's runner with **every default on**: all detectors, identification "
-        "(User-Agent suffix), the default trace mode (retain-on-failure) and evidence of failed journeys. "
+        "(User-Agent suffix), the default trace mode (on-retry: none on a first attempt) and evidence of "
+        "failed journeys. "
         "Shops: `static` is `benchmarks/static_shop.py` (six plain pages, no shop logic: cxmon's own "
         "overhead), `demo` the demo shop (seven steps). Per row: J journeys per process at concurrency C, "
         f"medians of {args.runs} runs interleaved floor/cxmon, each a fresh process. CPU = user+system "

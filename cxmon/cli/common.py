@@ -37,6 +37,17 @@ def stderr_console(quiet: bool = False) -> Console:
 
 PathsArg = typer.Argument(..., help="Scenario files or folders (searched for *.yml, *.yaml).", show_default=False)
 BaseUrlOpt = typer.Option(None, "--base-url", help="Override every scenario's base URL (preview deploys).")
+# The help names cxmon.runner.engine.TRACE_MODES by hand: importing the runner would load Playwright
+# on every start of cxmon (tests/cli/test_cli.py checks that they agree).
+TraceOpt = typer.Option(
+    "on-retry",
+    "--trace",
+    help="Playwright trace: on-retry, retain-on-failure, full-on-failure, on or off. on-retry takes none "
+    "on a first attempt (a failed journey's evidence is cxmon's own record: network.log, console, HTML, "
+    "screenshot) and a full one on a --retries re-run; retain-on-failure records actions, network and "
+    "console of every journey and keeps a failed one's; full-on-failure adds DOM snapshots; on keeps "
+    "every journey's full trace.",
+)
 LocationOpt = typer.Option(
     "default", "--location", help="Where this runner is; the location label.", envvar="CXMON_LOCATION"
 )
@@ -74,6 +85,14 @@ MaintenanceFileOpt = typer.Option(
     None, "--maintenance-file", help="A shared file of recurring maintenance windows (windows: [{cron, duration, "
     "timezone, scenarios}]), beside each scenario's own 'maintenance:'. See docs/maintenance.md."
 )
+
+
+def check_trace(trace: str) -> None:
+    from cxmon.errors import InputError
+    from cxmon.runner.engine import TRACE_MODES
+
+    if trace not in TRACE_MODES:
+        raise InputError(f"--trace: expected {', '.join(TRACE_MODES[:-1])} or {TRACE_MODES[-1]}, got {trace!r}")
 
 
 def check_base_url(url: str | None) -> None:

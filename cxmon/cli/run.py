@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from cxmon.cli.common import BaseUrlOpt, LocationOpt, MaintenanceFileOpt, PathsArg, check_base_url, load
+from cxmon.cli.common import (
+    BaseUrlOpt,
+    LocationOpt,
+    MaintenanceFileOpt,
+    PathsArg,
+    TraceOpt,
+    check_base_url,
+    check_trace,
+    load,
+)
 from cxmon.cli.status import ExitStatus
 from cxmon.errors import InputError
 
@@ -39,13 +48,7 @@ def run(
     location: str = LocationOpt,
     artifacts: Path = typer.Option(Path("cxmon-artifacts"), "--artifacts", help="Folder for the evidence of "
                                    "failed journeys (screenshot, trace, HTML, logs)."),
-    # The help names cxmon.runner.engine.TRACE_MODES by hand: importing the runner would load Playwright
-    # on every start of cxmon (tests/cli/test_cli.py checks that they agree).
-    trace: str = typer.Option("retain-on-failure", "--trace", help="Playwright trace: retain-on-failure, "
-                              "full-on-failure, on or off. retain-on-failure records every journey's actions, "
-                              "network and console (no DOM snapshots) and keeps a failed one's; a --retries "
-                              "re-run adds DOM snapshots. full-on-failure: DOM snapshots in every trace. on "
-                              "keeps every journey's full trace, with screencast frames."),
+    trace: str = TraceOpt,
     concurrency: int | None = typer.Option(None, "--concurrency", "-j", help="Journeys at a time, 1 or more "
                                            "(default: one per CPU core, at most 4).", show_default=False),
     step_timeout: str | None = typer.Option(None, "--step-timeout", help="Override every step's time limit, "
@@ -115,7 +118,6 @@ def run(
     from cxmon.exporters.console import render_summary
     from cxmon.model import RunResult
     from cxmon.runner import Runner, RunOptions
-    from cxmon.runner.engine import TRACE_MODES
 
     check_base_url(base_url)
     check_concurrency(concurrency)
@@ -123,8 +125,7 @@ def run(
     # registry (cxmon.exporters), which writes them in its order.
     outputs = output_targets(ctx)
     check_outputs(outputs)
-    if trace not in TRACE_MODES:
-        raise InputError(f"--trace: expected {', '.join(TRACE_MODES[:-1])} or {TRACE_MODES[-1]}, got {trace!r}")
+    check_trace(trace)
     try:
         timeout = parse_duration(step_timeout) if step_timeout else None
     except ValueError as exc:

@@ -28,7 +28,16 @@ from pathlib import Path
 
 import typer
 
-from cxmon.cli.common import BaseUrlOpt, LocationOpt, MaintenanceFileOpt, PathsArg, check_base_url, output_targets
+from cxmon.cli.common import (
+    BaseUrlOpt,
+    LocationOpt,
+    MaintenanceFileOpt,
+    PathsArg,
+    TraceOpt,
+    check_base_url,
+    check_trace,
+    output_targets,
+)
 from cxmon.cli.shard_option import ShardOpt, shard_option
 from cxmon.cli.status import ExitStatus
 from cxmon.durations import parse_duration
@@ -79,7 +88,9 @@ def serve(
                                                "run, after which it is cancelled and counted as an error "
                                                "(default: the journey's step limits summed, plus 30s)."),
     artifacts: Path = typer.Option(Path("cxmon-artifacts"), "--artifacts", help="Folder for the evidence of "
-                                   "failed runs (screenshot, trace, HTML, logs), served under /artifacts/."),
+                                   "failed runs (screenshot, HTML, network and console logs, a trace where "
+                                   "--trace takes one), served under /artifacts/."),
+    trace: str = TraceOpt,
     keep_failures: int = typer.Option(5, "--keep-failures", help="Evidence folders kept per journey, newest "
                                       "first (0: save no evidence).", min=0),
     artifacts_max_mb: int = typer.Option(200, "--artifacts-max-mb", help="Cap on the evidence folder in MB; "
@@ -140,6 +151,7 @@ def serve(
 
     check_base_url(base_url)
     check_concurrency(concurrency)
+    check_trace(trace)
     targets = output_targets(ctx)
     host, port = parse_listen(listen)
     ssl_context = tls_context(tls_cert, tls_key)
@@ -164,7 +176,7 @@ def serve(
     if not quiet:
         logging.getLogger("cxmon").setLevel(logging.INFO)
     metrics = CxmonMetrics(serve=True)
-    runner = Runner(RunOptions(base_url=base_url, artifacts_dir=options.artifacts_dir,
+    runner = Runner(RunOptions(base_url=base_url, artifacts_dir=options.artifacts_dir, trace=trace,
                                recycle_browser_after=recycle_browser or None))
     scheduler = Scheduler(runner, metrics, paths, options, outputs=LatestOutputs(targets, metrics))
     scheduler.load()  # invalid files: InputError, exit 2, before anything starts

@@ -46,7 +46,8 @@ COPIED_ROLES = {
     "trace": "Playwright trace",
     "html": "page HTML",
     "console": "browser console log",
-    "requests": "network log",
+    "requests": "failed requests",
+    "network": "network log",
     "result": "result JSON",
 }
 """Evidence files copied next to the report (the screenshot is embedded instead), with their link texts."""

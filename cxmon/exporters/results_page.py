@@ -20,7 +20,7 @@ from cxmon import __version__
 from cxmon.durations import format_duration
 from cxmon.model import JourneyKey, JourneyResult, Outcome
 
-EVIDENCE_ROLES: tuple[str, ...] = ("screenshot", "trace", "html", "console", "requests", "result")
+EVIDENCE_ROLES: tuple[str, ...] = ("screenshot", "trace", "html", "console", "requests", "network", "result")
 """Evidence files linked from the page, in this order."""
 
 _COLOURS = {"pass": "#1a7f37", "flaky": "#9a6700", "fail": "#cf222e", "error": "#6e7781", "maintenance": "#0969da"}

@@ -65,16 +65,29 @@ class DeadBrowserNoise(logging.Filter):
 logging.getLogger("playwright").addFilter(DeadBrowserNoise())
 
 DESKTOP_VIEWPORT = {"width": 1280, "height": 720}
-TRACE_MODES = ("off", "on", "retain-on-failure", "full-on-failure")
-"""retain-on-failure (default): every journey records actions, network and console, no DOM
-snapshots, and a failed one keeps its trace; an automatic re-run of a failed journey (--retries)
-records DOM snapshots too. full-on-failure: DOM snapshots in every journey's trace (about a quarter
-of a CPU-second per journey, benchmarks/RESULTS.md). on: every journey's full trace, screencast
-frames included, is kept. off: none."""
+TRACE_MODES = ("on-retry", "retain-on-failure", "full-on-failure", "on", "off")
+"""on-retry (default): no Playwright trace on a journey's first attempt (a failed journey's evidence
+is cxmon's own record: every request with its timing, the console, the page's HTML and screenshot
+at the failure, the steps and findings); an automatic re-run of a failed journey (--retries)
+records a full trace, kept when it fails. retain-on-failure: every journey records actions,
+network and console, no DOM snapshots, and a failed one keeps it. full-on-failure: the same with
+DOM snapshots. on: every journey's full trace, screencast frames included, is kept. off: none, re-runs
+included. Measured costs per journey: benchmarks/RESULTS.md."""
+
+
 # One init script, not three: each is a driver round trip per context and a script per document.
 # Each part is an IIFE that guards itself, so one that throws leaves the others installed.
 PAGE_INIT = "\n".join(f"try {{ {part.strip().rstrip(';')}; }} catch (e) {{}}"
                       for part in (WEB_VITALS_INIT, MESSAGE_WATCH_INIT, DOM_QUIET_INIT))
+
+
+def traces(mode: str, attempt: int) -> bool:
+    """Whether attempt ``attempt`` (1: the first) of a journey records a Playwright trace."""
+    if mode == "off":
+        return False
+    return attempt > 1 or mode != "on-retry"
+
+
 DEAD_BROWSER_GRACE_SECONDS = 3.0
 """How long a journey may go on after its browser died: most calls fail at once, but a call that
 was on its way when the browser was killed can go unanswered for ever."""
@@ -102,7 +115,7 @@ class RunOptions:
     """Overrides every scenario's base URL (preview deploys, a demo shop on another port)."""
     artifacts_dir: Path | None = None
     """Where evidence of failed journeys goes; ``None``: no evidence files."""
-    trace: str = "retain-on-failure"
+    trace: str = "on-retry"
     detectors: Sequence[str] | None = None
     """Names of the detectors to run; ``None``: all. An empty list runs the journey bare."""
     step_timeout: float | None = None
@@ -338,8 +351,9 @@ class Runner:
     async def run_journey(self, journey: Journey, attempt: int = 1) -> JourneyResult:
         """Runs one journey in a fresh browser context and returns its result.
 
-        ``attempt`` > 1 is an automatic re-run of a failed journey: its trace records DOM snapshots
-        whatever the trace mode (but ``off``), so the evidence of a repeated failure is complete."""
+        ``attempt`` > 1 is an automatic re-run of a failed journey: it records a trace with DOM
+        snapshots whatever the trace mode (but ``off``), so the evidence of a repeated failure is
+        complete."""
         scenario = journey.scenario
         started_at = time.time()
         t0 = time.monotonic()
@@ -382,7 +396,7 @@ class Runner:
         opts = self.options
         scenario = journey.scenario
         base_url = journey.base_url_for(opts.base_url)
-        tracing = opts.trace != "off"
+        tracing = traces(opts.trace, attempt)
         context, page = await self._open_page(browser, journey, base_url, tracing, contexts, attempt)
         config = make_config(**scenario.detect.model_dump(exclude={"provider_origins"}))
         providers = frozenset(origin_of(o) for o in scenario.detect.provider_origins)
@@ -413,7 +427,7 @@ class Runner:
         if check is not None:
             result.email = pending_email(check)
             self._email_checks[id(result)] = check
-        await self._after_walk(journey, context, page, session, result, base_url)
+        await self._after_walk(journey, context, page, session, result, base_url, tracing)
 
     async def _open_page(
         self,
@@ -434,11 +448,10 @@ class Runner:
         await route_header(context, scenario.http.identify, [base_url, *scenario.detect.provider_origins])
         await context.add_init_script(PAGE_INIT)
         if tracing:
-            # By default actions, network and console only: DOM snapshots before and after every
-            # action were nearly all of a trace's cost, and a failed journey's evidence has the
-            # page's HTML and screenshot taken at the failure. Snapshots with full-on-failure, on,
-            # and on the re-run of a failed journey. Frames (`on` only) would show typed secrets;
-            # DOM snapshots are scrubbed as text.
+            # DOM snapshots before and after every action were most of a light trace's cost, and a
+            # failed journey's evidence has the page's HTML and screenshot taken at the failure:
+            # snapshots with full-on-failure, on, and on the re-run of a failed journey. Frames
+            # (`on` only) would show typed secrets; DOM snapshots are scrubbed as text.
             mode = self.options.trace
             snapshots = mode in ("on", "full-on-failure") or attempt > 1
             frames = mode == "on" and not journey.redactor
@@ -453,11 +466,11 @@ class Runner:
         session: JourneySession,
         result: JourneyResult,
         base_url: str,
+        tracing: bool,
     ) -> None:
         """The scenario's cleanup request, then the evidence of a failed journey (or the trace's end)."""
         opts = self.options
         scenario = journey.scenario
-        tracing = opts.trace != "off"
         if should_run(scenario.cleanup, result, session.order_number):
             assert scenario.cleanup is not None
             identify = scenario.http.identify

@@ -60,6 +60,11 @@ class EventRecorder:
         """The journey's console log (errors and warnings), for the evidence files."""
         self.network_log: list[str] = []
         """The journey's failed and >= 400 requests, for the evidence files."""
+        self.started = time.monotonic()
+        self.requests: list[str] = []
+        """Every request of the journey as it was answered or failed: when (seconds from the
+        journey's start), in which step, status, method, type, whose, server time and URL. The
+        default record of a failed journey's network (``network.log``), where no trace is taken."""
         page.on("response", self._on_response)
         page.on("requestfailed", self._on_request_failed)
         page.on("pageerror", self._on_page_error)
@@ -93,10 +98,23 @@ class EventRecorder:
         except PlaywrightError:
             return False
 
+    def _log_request(self, request: PWRequest, outcome: str) -> None:
+        server = ""
+        with contextlib.suppress(PlaywrightError, KeyError, TypeError):
+            timing = request.timing
+            if timing["responseStart"] >= 0 and timing["requestStart"] >= 0:
+                server = f"{timing['responseStart'] - timing['requestStart']:.0f} ms"
+        step = self.obs.step if self.obs is not None else "-"
+        self.requests.append(
+            f"{time.monotonic() - self.started:8.3f}s  {step:<16.16} {outcome:<5} {request.method:<6} "
+            f"{request.resource_type:<10} {self.origin_class(request.url).value:<11} {server:>8}  {request.url}"
+        )
+
     def _on_response(self, response: PWResponse) -> None:
         request = response.request
         status = response.status
         main = self._is_main_document(request)
+        self._log_request(request, str(status))
         if status >= 400:
             self.network_log.append(f"{request.method} {response.url} -> {status}")
         obs = self.obs
@@ -111,6 +129,7 @@ class EventRecorder:
     def _on_request_failed(self, request: PWRequest) -> None:
         error = request.failure or "failed"
         self.network_log.append(f"{request.method} {request.url} failed: {error}")
+        self._log_request(request, f"failed ({error})")
         obs = self.obs
         # Chromium aborts a page's own pending requests when it navigates away; not a fault.
         if obs is None or "ERR_ABORTED" in error:

@@ -68,6 +68,8 @@ class EvidenceWriter:
                 self._write("page.html", r.text(content), files, "html")
             self._write("console.log", r.text("\n".join(session.console) + "\n"), files, "console")
             self._write("requests.log", r.text("\n".join(session.network_log) + "\n"), files, "requests")
+            header = "# seconds from the journey's start, step, status, method, type, whose, server time, URL\n"
+            self._write("network.log", r.text(header + "\n".join(session.network_record) + "\n"), files, "network")
             self._write("result.json", json.dumps(r.data(result.to_dict()), indent=2, default=str), files, "result")
         except OSError as exc:
             log.error("cannot write evidence to %s: %s", self.dir, exc)

@@ -162,6 +162,10 @@ class PageActivity:
         """Whether the shop or the provider has a request in flight."""
         return any(e.origin is not Origin.THIRD_PARTY for e in self._inflight.values())
 
+    def in_flight(self) -> list[tuple[PWRequest, Origin, float]]:
+        """The requests still in flight: each with whose it is and when it started (monotonic)."""
+        return [(request, entry.origin, entry.started) for request, entry in self._inflight.items()]
+
     def third_party_in_flight(self) -> int:
         """How many third-party requests are still in flight."""
         return sum(1 for e in self._inflight.values() if e.origin is Origin.THIRD_PARTY)

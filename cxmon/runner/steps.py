@@ -85,6 +85,17 @@ class JourneySession:
         return self.recorder.console
 
     @property
+    def network_record(self) -> list[str]:
+        """Every request of the journey as it was answered or failed, then those still in flight."""
+        started = self.recorder.started
+        pending = [
+            f"{at - started:8.3f}s  {'-':<16} {'open':<5} {request.method:<6} {request.resource_type:<10} "
+            f"{origin.value:<11} {'':>8}  {request.url}  (no answer yet)"
+            for request, origin, at in sorted(self.clock.activity.in_flight(), key=lambda item: item[2])
+        ]
+        return [*self.recorder.requests, *pending]
+
+    @property
     def network_log(self) -> list[str]:
         """The journey's failed and >= 400 requests."""
         return self.recorder.network_log

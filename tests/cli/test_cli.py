@@ -86,7 +86,7 @@ def test_list_shows_the_matrix() -> None:
         (["run", "scenarios/", "--no-such-flag"], "No such option: --no-such-flag"),
         (["run", "scenarios/", "--base-url", "ftp://x"], "error: --base-url: expected an http:// or https:// URL"),
         (["run", "scenarios/", "--trace", "sometimes"],
-         "error: --trace: expected off, on, retain-on-failure or full-on-failure"),
+         "error: --trace: expected on-retry, retain-on-failure, full-on-failure, on or off"),
         (["demo-shop", "--fault", "error_page@nowhere"], "error: --fault:"),
         (["demo-shop", "--smtp", "mail.example"],
          "error: --smtp: expected HOST:PORT for the SMTP server, got 'mail.example'"),

@@ -36,7 +36,9 @@ async def _failed_card_journey(demo_shop, tmp_path: Path, secret: bool):
     folder.mkdir()
     path = write_demo_scenario(folder, methods=["card"], secrets=["CARD_NUMBER"] if secret else [])
     [journey] = load_scenario(path, env={**demo_env(demo_shop), "CARD_NUMBER": CARD}).journeys()
-    async with Runner(RunOptions(artifacts_dir=folder / "evidence", step_timeout=6.0)) as runner:
+    # A trace of every journey: what is scrubbed in it is part of what is tested here.
+    options = RunOptions(artifacts_dir=folder / "evidence", step_timeout=6.0, trace="retain-on-failure")
+    async with Runner(options) as runner:
         return await runner.run_journey(journey)
 
 
@@ -45,7 +47,7 @@ async def test_evidence_files_hold_no_secret(demo_shop, tmp_path: Path) -> None:
     assert result.outcome is Outcome.FAIL
     assert result.failures()[0].kind is Kind.HIDDEN_ACTION
     files = result.artifacts
-    assert set(files) >= {"screenshot", "trace", "html", "console", "requests", "result"}
+    assert set(files) >= {"screenshot", "trace", "html", "console", "requests", "network", "result"}
     for role, name in files.items():
         assert Path(name).is_file() and Path(name).stat().st_size > 0, role
 
@@ -58,7 +60,7 @@ async def test_evidence_files_hold_no_secret(demo_shop, tmp_path: Path) -> None:
             assert not any(f in data for f in forms), f"secret in trace member {member}"
         # The trace did record the typing; only the value is masked.
         assert b"***" in b"".join(trace.read(m) for m in members if m.endswith(".trace"))
-    for role in ("html", "console", "requests", "result"):
+    for role in ("html", "console", "requests", "network", "result"):
         data = Path(files[role]).read_bytes()
         assert not any(f in data for f in forms), role
     assert "covered" in Path(files["result"]).read_text()
@@ -93,19 +95,34 @@ async def _failed_cart_page(demo_shop, tmp_path: Path, **options) -> JourneyResu
         return await runner.run_with_retries(journey)
 
 
-async def test_default_trace_records_the_failing_step_without_dom_snapshots(demo_shop, tmp_path: Path) -> None:
+async def test_default_evidence_is_cxmon_s_own_record_without_a_trace(demo_shop, tmp_path: Path) -> None:
     result = await _failed_cart_page(demo_shop, tmp_path)
     assert result.outcome is Outcome.FAIL and result.attempts == 1
+    files = result.artifacts
+    assert "trace" not in files
+    assert set(files) >= {"screenshot", "html", "console", "requests", "network", "result"}
+    # The DOM at the failure: the button and what covers it.
+    html = Path(files["html"]).read_text()
+    assert "Go to checkout" in html and "promo-overlay" in html
+    # Every request of the journey, by step, with its status and whose it is.
+    lines = Path(files["network"]).read_text().splitlines()
+    rows = [line.split() for line in lines if not line.startswith("#")]
+    documents = [(row[1], row[2], row[4], row[5]) for row in rows if len(row) >= 6 and row[4] == "document"]
+    assert ("home", "200", "document", "own") in documents, lines
+    assert ("add-to-cart", "200", "document", "own") in documents, lines
+    assert any(row[-1].endswith("/cart") for row in rows if row[1] == "add-to-cart"), lines
+
+
+async def test_light_trace_records_the_failing_step_without_dom_snapshots(demo_shop, tmp_path: Path) -> None:
+    result = await _failed_cart_page(demo_shop, tmp_path, trace="retain-on-failure")
+    assert result.outcome is Outcome.FAIL and result.attempts == 1
     events = _trace_events(result.artifacts["trace"])
-    # Every action of the walk is there, the failing step's included: the trace is the step log.
+    # Every action of the walk is there, the failing step's included.
     calls = [e for e in events if e.get("type") == "before"]
     assert any(e.get("method") == "goto" for e in calls)
     assert any(e.get("method") in ("evaluate", "evaluateExpression", "querySelectorAll", "evalOnSelectorAll")
                and "Go to checkout" in json.dumps(e.get("params", {})) for e in calls), "the failing step's probe"
     assert not [e for e in events if e.get("type") == "frame-snapshot"]
-    # The DOM at the failure is in the evidence beside it: the button and what covers it.
-    html = Path(result.artifacts["html"]).read_text()
-    assert "Go to checkout" in html and "promo-overlay" in html
 
 
 @pytest.mark.parametrize("options", [{"retries": 1}, {"trace": "full-on-failure"}], ids=["re-run", "full"])

@@ -27,7 +27,7 @@ async def test_html_report_of_a_failed_run_renders_with_step_kind_and_screenshot
     async with Runner(RunOptions(artifacts_dir=tmp_path / "artifacts")) as runner:
         results = await runner.run(journeys)
     (result,) = results
-    assert result.outcome is Outcome.FAIL and "screenshot" in result.artifacts and "trace" in result.artifacts
+    assert result.outcome is Outcome.FAIL and "screenshot" in result.artifacts and "network" in result.artifacts
     report_dir = tmp_path / "report"
     page_path = write_html(RunResult(results, started_at=result.started_at, duration_seconds=result.duration_seconds),
                            report_dir)
@@ -59,8 +59,8 @@ async def test_html_report_of_a_failed_run_renders_with_step_kind_and_screenshot
         assert await image.evaluate("img => img.complete && img.naturalWidth > 100") is True
         assert await image.is_visible()
 
-        trace_href = await journey.locator("a", has_text="Playwright trace").get_attribute("href")
-        assert trace_href and not trace_href.startswith("/") and (report_dir / trace_href).is_file()
+        network_href = await journey.locator("a", has_text="network log").get_attribute("href")
+        assert network_href and not network_href.startswith("/") and (report_dir / network_href).is_file()
 
         shot = Path(os.environ.get("CXMON_REPORT_PNG", tmp_path / "report.png"))
         await page.screenshot(path=str(shot), full_page=True)

@@ -4,8 +4,9 @@ one step on a fixed page (issue: performance).
 Each driver call is at least one round trip to the browser over the DevTools protocol. The count
 is what cxmon controls; timing it would be noise on a shared machine, so nothing here is timed.
 A journey of 2N identical steps minus one of N steps leaves N steps' calls, free of the
-context's own set-up; a change that adds calls per step fails here. Tracing (the default mode)
-adds one-way messages only, so both modes have the same budget.
+context's own set-up; a change that adds calls per step fails here. A trace
+(``retain-on-failure``) adds one-way messages per step only, so both modes have the same step
+budget; the default (``on-retry``) takes none on a first attempt.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ STEP_ROUND_TRIPS = 4
 target, which is there, and count its visible matches (1; waiting for one that is not yet there
 costs 4), click (1), the expectation (1), the step's page read (1). Waiting for the page to be usable or loaded
 costs none (page events are watched, not polled). Lower it when a change saves calls."""
-SETUP_ROUND_TRIPS = {"off": 16, "retain-on-failure": 22}
+SETUP_ROUND_TRIPS = {"on-retry": 16, "retain-on-failure": 22}
 """A journey's calls besides its click steps: the context (with one init script for all of cxmon's
 page watches), its page, the first step (goto, expectation, read), closing; with tracing, its start
 and stop."""
@@ -73,7 +74,7 @@ async def _calls(monkeypatch: pytest.MonkeyPatch, path: Path, trace: str) -> Cou
     return sent
 
 
-@pytest.mark.parametrize("trace", ["off", "retain-on-failure"])
+@pytest.mark.parametrize("trace", ["on-retry", "retain-on-failure"])
 async def test_driver_calls_per_step(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, trace: str) -> None:
     with recording_server(_site()) as site:
         short = await _calls(monkeypatch, _scenario(tmp_path / "a.yml", site.url, PAGES), trace)
