@@ -1122,7 +1122,13 @@ def _line_of(lines: Mapping[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int 
 def _format_loc(loc: Iterable[Any]) -> str:
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not str(part).isprintable():
+            # A control character in a key would break the message's line (or the terminal).
+            out += f"[{str(part)!r}]"
+        else:
+            out += f".{part}" if out else str(part)
     return out
 
 

@@ -193,3 +193,14 @@ def test_misspelt_device_gets_close_names(tmp_path: Path) -> None:
         load_scenario(path, env={}, known_devices={"iPhone 13", "iPhone 13 Pro", "Pixel 7"})
     assert info.value.format_lines() == [f"{path}:4: matrix.device[0]: unknown device 'iPhone13' "
                                          "(did you mean: iPhone 13)"]
+
+
+def test_a_control_character_in_a_key_stays_on_the_message_s_line(tmp_path: Path) -> None:
+    # "\x1e" (a record separator) ends a line for str.splitlines(): printed raw, it split the message.
+    path = tmp_path / "s.yml"
+    path.write_text('name: s\nbase_url: http://127.0.0.1:9\nsteps:\n  - {name: home, goto: /, expect: {"\\x1e": 0}}\n')
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    [line] = [line for line in caught.value.format_lines() if "unknown key" in line]
+    assert line.splitlines() == [line]
+    assert "steps[0].expect['\\x1e']: unknown key '\\x1e'" in line
