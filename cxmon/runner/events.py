@@ -40,6 +40,14 @@ MAX_TEXT = 20_000
 SNAPSHOT_TIMEOUT_SECONDS = 3.0
 
 
+def request_line(seconds: float, step: str, outcome: str, request: PWRequest, origin: Origin, server: str = "") -> str:
+    """One line of ``network.log``: when, in which step, status, method, type, whose, server time, URL."""
+    return (
+        f"{seconds:8.3f}s  {step:<16.16} {outcome:<5} {request.method:<6} {request.resource_type:<10} "
+        f"{origin.value:<11} {server:>8}  {request.url}"
+    )
+
+
 class EventRecorder:
     """Files one page's events into the observation of the step under way.
 
@@ -105,10 +113,8 @@ class EventRecorder:
             if timing["responseStart"] >= 0 and timing["requestStart"] >= 0:
                 server = f"{timing['responseStart'] - timing['requestStart']:.0f} ms"
         step = self.obs.step if self.obs is not None else "-"
-        self.requests.append(
-            f"{time.monotonic() - self.started:8.3f}s  {step:<16.16} {outcome:<5} {request.method:<6} "
-            f"{request.resource_type:<10} {self.origin_class(request.url).value:<11} {server:>8}  {request.url}"
-        )
+        at = time.monotonic() - self.started
+        self.requests.append(request_line(at, step, outcome, request, self.origin_class(request.url), server))
 
     def _on_response(self, response: PWResponse) -> None:
         request = response.request

@@ -30,7 +30,7 @@ from cxmon.detectors.base import (
 from cxmon.model import DEFAULT_LABEL, Finding, Kind, Severity, Stage, StepResult, StepStatus
 from cxmon.runner.actions import ActionDriver, StepStop
 from cxmon.runner.checks import check_confirm, check_expect
-from cxmon.runner.events import EventRecorder
+from cxmon.runner.events import EventRecorder, request_line
 from cxmon.runner.pagestage import place_findings
 from cxmon.runner.payment import pay, settle_payment
 from cxmon.runner.timing import StepClock
@@ -89,8 +89,7 @@ class JourneySession:
         """Every request of the journey as it was answered or failed, then those still in flight."""
         started = self.recorder.started
         pending = [
-            f"{at - started:8.3f}s  {'-':<16} {'open':<5} {request.method:<6} {request.resource_type:<10} "
-            f"{origin.value:<11} {'':>8}  {request.url}  (no answer yet)"
+            request_line(at - started, "-", "open", request, origin) + "  (no answer yet)"
             for request, origin, at in sorted(self.clock.activity.in_flight(), key=lambda item: item[2])
         ]
         return [*self.recorder.requests, *pending]
