@@ -23,7 +23,7 @@ PAGE_CATEGORIES = ("challenge", "consent", "login")
 @functools.cache
 def selectors() -> Mapping[str, tuple[str, ...]]:
     """The shipped selectors by category."""
-    data = yaml.safe_load(SELECTORS_FILE.read_text(encoding="utf-8"))
+    data = yaml.load(SELECTORS_FILE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     missing = [c for c in CATEGORIES if not data.get(c)]
     if missing:
         raise ValueError(f"{SELECTORS_FILE}: missing selector list(s): {', '.join(missing)}")
