@@ -186,6 +186,8 @@ class PageSnapshot:
     url: str = ""
     title: str = ""
     text: str = ""
+    main_text: str = ""
+    """The main frame's own text (``text`` adds the child frames' on payment steps)."""
     error_selector_hits: list[str] = field(default_factory=list)
     decline_selector_hits: list[str] = field(default_factory=list)
     invalid_fields: list[InvalidField] = field(default_factory=list)

@@ -232,6 +232,7 @@ def _to_snapshot(data: dict[str, Any]) -> PageSnapshot:
         url=data["url"],
         title=data["title"],
         text=data["text"],
+        main_text=data["text"],
         error_selector_hits=list(data["error_selector_hits"]),
         decline_selector_hits=list(data["decline_selector_hits"]),
         invalid_fields=fields,
