@@ -48,12 +48,19 @@ MESSAGE_WATCH_INIT = """
       for (const inner of el.querySelectorAll(SEL)) record(inner);
     } catch (e) { /* a selector this engine does not know */ }
   };
-  new MutationObserver((mutations) => {
-    for (const m of mutations) {
-      if (m.type === 'childList') m.addedNodes.forEach(added);
-      else added(m.target);
-    }
-  }).observe(document, {childList: true, subtree: true, characterData: true});
+  // Watched from DOMContentLoaded on: while the parser builds the page every node would be a
+  // mutation to look at; what the parsed page holds is recorded once, when it is parsed.
+  const watch = () => {
+    try { for (const box of document.querySelectorAll(SEL)) record(box); } catch (e) { /* unknown selector */ }
+    new MutationObserver((mutations) => {
+      for (const m of mutations) {
+        if (m.type === 'childList') m.addedNodes.forEach(added);
+        else added(m.target);
+      }
+    }).observe(document, {childList: true, subtree: true, characterData: true});
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', watch, {once: true});
+  else watch();
 })();
 """.replace("__SELECTORS__", json.dumps(", ".join((*selectors()["message_alert"], *selectors()["message_status"]))))
 

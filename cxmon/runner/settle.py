@@ -48,10 +48,17 @@ DOM_QUIET_INIT = """
 (() => {
   if (window.__cxmonLastMutation !== undefined) return;
   window.__cxmonLastMutation = performance.now();
-  try {
-    new MutationObserver(() => { window.__cxmonLastMutation = performance.now(); })
-      .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
-  } catch (e) { /* no observer: the page counts as quiet */ }
+  // Observed from DOMContentLoaded on: a page still being parsed is not settled anyway, and
+  // observing the parser would make a record of every node it inserts.
+  const watch = () => {
+    window.__cxmonLastMutation = performance.now();
+    try {
+      new MutationObserver(() => { window.__cxmonLastMutation = performance.now(); })
+        .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+    } catch (e) { /* no observer: the page counts as quiet */ }
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', watch, {once: true});
+  else watch();
 })();
 """
 _QUIET_STATE = "() => [document.readyState, performance.now() - (window.__cxmonLastMutation || 0)]"
@@ -86,10 +93,15 @@ class PageActivity:
         self.load_at: float | None = None
         """When the current document's ``load`` event fired (monotonic), ``None`` until then."""
         self._on_load: list[Callable[[float], None]] = []
+        self._dom_ready = asyncio.Event()
+        """Set by the main frame's DOMContentLoaded (and when the page closes or crashes)."""
         page.on("request", self._on_request)
         page.on("requestfinished", self._on_finished)
         page.on("requestfailed", self._on_failed)
         page.on("load", self._on_load_event)
+        page.on("domcontentloaded", self._on_dom_ready)
+        page.on("close", self._on_dom_ready)
+        page.on("crash", self._on_dom_ready)
         page.on("framenavigated", self._on_navigated)
 
     # --- events ------------------------------------------------------------------------------
@@ -145,6 +157,9 @@ class PageActivity:
             callback(self.load_at)
         self._on_load.clear()
 
+    def _on_dom_ready(self, _: Any) -> None:
+        self._dom_ready.set()
+
     def _on_navigated(self, frame: Frame) -> None:
         if frame == self.page.main_frame:
             self.load_at = None
@@ -172,9 +187,7 @@ class PageActivity:
 
     async def wait_usable(self, deadline: float) -> None:
         """Waits until the page is usable (see the module docstring), at most until ``deadline``."""
-        timeout = max((deadline - time.monotonic()) * 1000, 1.0)
-        with contextlib.suppress(PlaywrightError):
-            await self.page.wait_for_load_state("domcontentloaded", timeout=timeout)
+        await self._wait_dom_ready(deadline)
         while time.monotonic() < deadline:
             now = time.monotonic()
             if not self.busy() and now - self._last_activity >= USABLE_QUIET_SECONDS:
@@ -182,6 +195,28 @@ class PageActivity:
             if self._loaded_before_busy():
                 return
             await asyncio.sleep(POLL_SECONDS)
+
+    async def _wait_dom_ready(self, deadline: float) -> None:
+        """Waits for the current document's DOMContentLoaded, at most until ``deadline``.
+
+        Playwright's own wait sends the driver a message before, during and after, even when the
+        state is already reached, several times a step. The state it waits on is the main frame's
+        load-state set, which the same events keep (a same-document navigation leaves it as it
+        is): read here, and waited for by the page's own event. Without that set (another
+        Playwright version), Playwright's wait answers.
+        """
+        frame = self.page.main_frame
+        states = getattr(getattr(frame, "_impl_obj", frame), "_load_states", None)
+        if not isinstance(states, set):
+            timeout = max((deadline - time.monotonic()) * 1000, 1.0)
+            with contextlib.suppress(PlaywrightError):
+                await self.page.wait_for_load_state("domcontentloaded", timeout=timeout)
+            return
+        if "domcontentloaded" in states or self.page.is_closed():
+            return
+        self._dom_ready.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._dom_ready.wait(), max(deadline - time.monotonic(), 0.001))
 
     def _loaded_before_busy(self) -> bool:
         """Whether the page's load event fired and only requests started after it are in flight

@@ -25,15 +25,18 @@ from tests.integration.loopback_servers import html, recording_server
 pytestmark = pytest.mark.browser
 
 PAGES = 8
-STEP_ROUND_TRIPS = 4
+STEP_ROUND_TRIPS = 3
 """Driver calls of one click-and-expect step that loads a new page, detectors on: probe the
 target, which is there, and count its visible matches (1; waiting for one that is not yet there
-costs 4), click (1), the expectation (1), the step's page read (1). Waiting for the page to be usable or loaded
-costs none (page events are watched, not polled). Lower it when a change saves calls."""
-SETUP_ROUND_TRIPS = {"on-retry": 16, "retain-on-failure": 22}
+costs 4), click (1), the step's page read (1), which also shows the expected text: no call of its
+own. Waiting for the page to be usable or loaded costs none (page events are watched, not
+polled). Lower it when a change saves calls."""
+STEP_WAIT_MESSAGES = 0
+"""One-way messages of Playwright's waits per such step (each wait sends three): none, the page's
+own events say when it is parsed."""
+SETUP_ROUND_TRIPS = {"on-retry": 15, "retain-on-failure": 21}
 """A journey's calls besides its click steps: the context (with one init script for all of cxmon's
-page watches), its page, the first step (goto, expectation, read), closing; with tracing, its start
-and stop."""
+page watches), its page, the first step (goto, read), closing; with tracing, its start and stop."""
 
 
 def _site() -> dict[str, Any]:
@@ -52,15 +55,19 @@ def _scenario(path: Path, url: str, steps: int) -> Path:
     return path
 
 
-async def _calls(monkeypatch: pytest.MonkeyPatch, path: Path, trace: str) -> Counter[str]:
+async def _calls(monkeypatch: pytest.MonkeyPatch, path: Path, trace: str) -> tuple[Counter[str], int]:
     from playwright._impl.connection import Connection
 
     sent: Counter[str] = Counter()
+    waits = 0
     original = Connection.send_message_to_server
 
     def counting(self: Connection, object: Any, method: str, params: Any, options: dict[str, Any]) -> Any:
-        # A wait's log line and the trace's call stacks are one-way messages, not round trips.
-        if method != "__waitInfo__" and not method.endswith("NoReply"):
+        nonlocal waits
+        # A wait's log lines and the trace's call stacks are one-way messages, not round trips.
+        if method == "__waitInfo__":
+            waits += 1
+        elif not method.endswith("NoReply"):
             sent[f"{object._type}.{method}"] += 1
         return original(self, object, method, params, options)
 
@@ -71,14 +78,14 @@ async def _calls(monkeypatch: pytest.MonkeyPatch, path: Path, trace: str) -> Cou
         [result] = await runner.run([journey])
         monkeypatch.setattr(Connection, "send_message_to_server", original)
     assert result.outcome.value == "pass", result.to_dict()
-    return sent
+    return sent, waits
 
 
 @pytest.mark.parametrize("trace", ["on-retry", "retain-on-failure"])
 async def test_driver_calls_per_step(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, trace: str) -> None:
     with recording_server(_site()) as site:
-        short = await _calls(monkeypatch, _scenario(tmp_path / "a.yml", site.url, PAGES), trace)
-        long = await _calls(monkeypatch, _scenario(tmp_path / "b.yml", site.url, PAGES * 2), trace)
+        short, short_waits = await _calls(monkeypatch, _scenario(tmp_path / "a.yml", site.url, PAGES), trace)
+        long, long_waits = await _calls(monkeypatch, _scenario(tmp_path / "b.yml", site.url, PAGES * 2), trace)
     per_step = (sum(long.values()) - sum(short.values())) / PAGES
     setup = sum(short.values()) - per_step * PAGES
     diff = {k: (long[k] - short[k]) / PAGES for k in long if long[k] != short[k]}
@@ -86,3 +93,4 @@ async def test_driver_calls_per_step(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert per_step == int(per_step), diff  # the same calls for every identical step
     assert per_step <= STEP_ROUND_TRIPS, diff
     assert setup <= SETUP_ROUND_TRIPS[trace], short
+    assert (long_waits - short_waits) / PAGES <= STEP_WAIT_MESSAGES
