@@ -119,6 +119,8 @@ class PhraseBook:
 
     def __init__(self, languages: Mapping[str, Language]) -> None:
         self.languages: Mapping[str, Language] = MappingProxyType(dict(sorted(languages.items())))
+        # Detectors ask for the same lists at every step of every journey.
+        self._lists: dict[tuple[str | None, str, tuple[str, ...]], tuple[str, ...]] = {}
 
     @classmethod
     def load(cls, folder: Path) -> PhraseBook:
@@ -144,12 +146,19 @@ class PhraseBook:
         """The phrases of ``category`` for a page tagged ``lang``, the scenario's ``extra`` first, without repeats."""
         if category not in CATEGORIES:
             raise ValueError(f"unknown phrase category {category!r} (known: {', '.join(CATEGORIES)})")
+        extra = tuple(extra)
+        known = self._lists.get((lang, category, extra))
+        if known is not None:
+            return known
         found: dict[str, str] = {}
         for phrase in (*extra, *(p for c in self.codes_for(lang) for p in self.languages[c].phrases[category])):
             key = normalize(phrase)
             if key:
                 found.setdefault(key, phrase)
-        return tuple(found.values())
+        if len(self._lists) > 512:  # page languages and scenario additions are few; bounded anyway
+            self._lists.clear()
+        self._lists[(lang, category, extra)] = result = tuple(found.values())
+        return result
 
 
 @functools.cache
@@ -170,8 +179,12 @@ def match(text: str, phrases: Sequence[str]) -> str | None:
     pattern, originals = _compiled(tuple(phrases))
     if pattern is None:
         return None
-    found = pattern.search(normalize(text))
+    found = pattern.search(_normal_page(text))
     return originals[found.group(0)] if found else None
+
+
+# A step's page text is matched against several categories in turn: normalised once.
+_normal_page = functools.lru_cache(maxsize=8)(normalize)
 
 
 def find_category(
