@@ -20,40 +20,63 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from cxmon.runner import Runner, RunOptions
-from cxmon.scenario import Journey, load_scenario
+# As `cxmon run` starts: the browser launches first (cxmon.runner.browser imports Playwright only)
+# while the rest of cxmon loads and the scenario is read in a worker thread.
+from cxmon.runner.browser import EarlyStart
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pss import tree_pss_kb
 
+if TYPE_CHECKING:
+    from cxmon.runner import RunOptions
+    from cxmon.scenario import Journey
+
 HERE = Path(__file__).resolve().parent
 
 
-async def main(args: argparse.Namespace) -> int:
+def prepare(args: argparse.Namespace, tmp: str) -> tuple[Journey, RunOptions]:
+    import yaml
+
+    from cxmon.runner import RunOptions
+    from cxmon.scenario import load_scenario
+
     env = {**os.environ, "DEMO_SHOP_URL": args.url}
     scenario = HERE / ("scenario_static.yml" if args.static else "scenario.yml")
-    data = yaml.safe_load(scenario.read_text())
+    data: dict[str, Any] = yaml.safe_load(scenario.read_text())
     if args.no_identify:
         data["http"] = {"identify": {"header": None, "user_agent_suffix": ""}}
     elif args.no_header:
         data["http"] = {"identify": {"header": None}}
     elif args.header:
         data["http"] = {"identify": {"header": "X-Cxmon-Synthetic", "header_scope": "own"}}
+    path = Path(tmp) / scenario.name
+    path.write_text(yaml.safe_dump(data))
+    [journey] = load_scenario(path, env=env).journeys()
+    options = RunOptions(trace=args.trace or RunOptions.trace, artifacts_dir=Path(tmp) / "artifacts",
+                         detectors=[] if args.no_detectors else None)
+    return journey, options
+
+
+async def main(args: argparse.Namespace) -> int:
+    early = EarlyStart()
     with tempfile.TemporaryDirectory(prefix="cxmon-bench-") as tmp:
-        path = Path(tmp) / scenario.name
-        path.write_text(yaml.safe_dump(data))
-        [journey] = load_scenario(path, env=env).journeys()
-        options = RunOptions(trace=args.trace or RunOptions.trace, artifacts_dir=Path(tmp) / "artifacts",
-                             detectors=[] if args.no_detectors else None)
-        return await walk(args, journey, options)
+        try:
+            journey, options = await asyncio.to_thread(prepare, args, tmp)
+        except BaseException:
+            await early.discard()
+            raise
+        return await walk(args, journey, options, early)
 
 
-async def walk(args: argparse.Namespace, journey: Journey, options: RunOptions) -> int:
+async def walk(args: argparse.Namespace, journey: Journey, options: RunOptions, early: EarlyStart) -> int:
+    from cxmon.runner import Runner
+
     failures = 0
-    async with Runner(options) as runner:
+    runner = Runner(options)
+    await runner.start(early)
+    async with runner:
         done = 0
         batch = args.memory_every or args.journeys
         while done < args.journeys:

@@ -6,8 +6,9 @@ import asyncio
 import os
 import signal
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -27,6 +28,7 @@ from cxmon.errors import InputError
 if TYPE_CHECKING:
     from cxmon.maintenance import Window
     from cxmon.model import JourneyKey, JourneyResult, RunResult
+    from cxmon.runner import EarlyStart, Runner
     from cxmon.scenario import Journey
 
 def default_concurrency() -> int:
@@ -101,21 +103,88 @@ def run(
     3: cxmon could not do its job (no browser) and no journey failed.
     """
     # Imported here, not at the top: every other command would pay for the runner and its reports.
-    from cxmon.baseline import load_baseline
+    # The browser starts at once (Playwright alone is imported for it) and launches while the rest
+    # of cxmon loads and the scenarios are read and checked, in a worker thread: `cxmon run` then
+    # starts in the longer of the two times, not their sum. Bad input stops that browser again.
+    from cxmon.runner.browser import EarlyStart
+
+    def prepare() -> _Plan:
+        return _prepare(ctx, paths, base_url, location, artifacts, trace, concurrency, step_timeout, detectors,
+                        tags, grep, only, retries, baseline, record_observations, respect_maintenance,
+                        maintenance_file, quiet)
+
+    async def main() -> tuple[_Plan, list[JourneyResult]]:
+        early = EarlyStart()
+        try:
+            plan = await asyncio.to_thread(prepare)
+        except BaseException:
+            await early.discard()
+            raise
+        walked = await _run(plan.runner, plan.walked, concurrency or default_concurrency(), plan.err,
+                            plan.run_result, repeat, early)
+        return plan, walked
+
+    plan, results = asyncio.run(main())
     from cxmon.cli.common import stderr_console, stdout_console
     from cxmon.cli.gate import (
-        check_outputs,
         compare_with_baseline,
         gate_status,
         output_targets,
         render_gate,
         representatives,
-        select_journeys,
         write_reports,
     )
-    from cxmon.durations import parse_duration
     from cxmon.exporters.base import ExportContext
     from cxmon.exporters.console import render_summary
+
+    journeys, windows, skipped, run_result = plan.journeys, plan.windows, plan.skipped, plan.run_result
+    outputs = output_targets(ctx)
+    results = [_not_counted(r, windows.get(r.key)) for r in results] + skipped
+    _add_revenue(results, journeys)
+    run_result.duration_seconds = time.monotonic() - plan.ready_at
+    run_result.journeys = results
+    comparison = compare_with_baseline(run_result, plan.baseline_data, baseline, max_regression, regression_floor_ms)
+    if not quiet:
+        # One verdict per journey (its worst run); the medians of repeated runs follow.
+        render_summary(stdout_console(), representatives(results), verbose=verbose)
+        render_gate(stdout_console(), run_result, comparison)
+    # Reports are written for a run cancelled by SIGTERM too: a cancelled CI job still reports what
+    # finished (metrics are not: see cxmon.exporters.base.Exporter.partial).
+    context = ExportContext(planned=[j.key for j in journeys], baseline=comparison, job=job)
+    problems = write_reports(run_result, outputs, context, stderr_console())
+    if run_result.interrupted:
+        return ExitStatus.INTERRUPTED
+    # A shop fault (exit 1) stays the status a deploy gate sees, even when an output could not be written.
+    return gate_status(results, fail_on_flaky, comparison, problems)
+
+
+@dataclass
+class _Plan:
+    """What ``cxmon run`` has checked and prepared before the first journey."""
+
+    runner: Runner
+    journeys: list[Journey]
+    walked: list[Journey]
+    skipped: list[JourneyResult]
+    windows: dict[JourneyKey, Window]
+    baseline_data: Any
+    run_result: RunResult
+    err: Any
+    ready_at: float
+    """``time.monotonic()`` when it was ready: the run's own time counts from here."""
+
+
+def _prepare(ctx: typer.Context, paths: list[Path], base_url: str | None, location: str, artifacts: Path,
+             trace: str, concurrency: int | None, step_timeout: str | None, detectors: str | None,
+             tags: list[str], grep: str | None, only: list[str], retries: int, baseline: Path | None,
+             record_observations: Path | None, respect_maintenance: bool, maintenance_file: Path | None,
+             quiet: bool) -> _Plan:
+    """Checks the options, reads the scenarios and builds the runner (in a worker thread, while
+    the browser launches); raises ``InputError`` for bad input."""
+    from cxmon.baseline import load_baseline
+    from cxmon.cli.common import stderr_console
+    from cxmon.cli.gate import check_outputs, output_targets, select_journeys
+    from cxmon.durations import parse_duration
     from cxmon.model import RunResult
     from cxmon.runner import Runner, RunOptions
 
@@ -123,8 +192,7 @@ def run(
     check_concurrency(concurrency)
     # --json, --junit, --html, --textfile and --pushgateway are read by flag through the exporter
     # registry (cxmon.exporters), which writes them in its order.
-    outputs = output_targets(ctx)
-    check_outputs(outputs)
+    check_outputs(output_targets(ctx))
     check_trace(trace)
     try:
         timeout = parse_duration(step_timeout) if step_timeout else None
@@ -140,9 +208,6 @@ def run(
         runner = Runner(options)
     except ValueError as exc:
         raise InputError(f"--detectors: {exc}") from None
-    err = stderr_console(quiet)
-    run_result = RunResult(started_at=time.time())
-    t0 = time.monotonic()
     windows = _windows(journeys, maintenance_file) if respect_maintenance else {}
     skip = {key for key, window in windows.items() if window.mode == "skip"}
     skipped: list[JourneyResult] = []
@@ -152,24 +217,9 @@ def run(
 
         skipped = [maintenance_result(j, windows[j.key], time.time()) for j in journeys if j.key in skip]
     walked = [j for j in journeys if j.key not in skip]
-    results = asyncio.run(_run(runner, walked, concurrency or default_concurrency(), err, run_result, repeat))
-    results = [_not_counted(r, windows.get(r.key)) for r in results] + skipped
-    _add_revenue(results, journeys)
-    run_result.duration_seconds = time.monotonic() - t0
-    run_result.journeys = results
-    comparison = compare_with_baseline(run_result, baseline_data, baseline, max_regression, regression_floor_ms)
-    if not quiet:
-        # One verdict per journey (its worst run); the medians of repeated runs follow.
-        render_summary(stdout_console(), representatives(results), verbose=verbose)
-        render_gate(stdout_console(), run_result, comparison)
-    # Reports are written for a run cancelled by SIGTERM too: a cancelled CI job still reports what
-    # finished (metrics are not: see cxmon.exporters.base.Exporter.partial).
-    context = ExportContext(planned=[j.key for j in journeys], baseline=comparison, job=job)
-    problems = write_reports(run_result, outputs, context, stderr_console())
-    if run_result.interrupted:
-        return ExitStatus.INTERRUPTED
-    # A shop fault (exit 1) stays the status a deploy gate sees, even when an output could not be written.
-    return gate_status(results, fail_on_flaky, comparison, problems)
+    run_result = RunResult(started_at=time.time())
+    return _Plan(runner, journeys, walked, skipped, windows, baseline_data, run_result, stderr_console(quiet),
+                 time.monotonic())
 
 
 def _windows(journeys: list[Journey], maintenance_file: Path | None) -> dict[JourneyKey, Window]:
@@ -212,7 +262,7 @@ def _not_counted(result: JourneyResult, window: Window | None) -> JourneyResult:
 
 
 async def _run(runner: object, journeys: list[Journey], concurrency: int, err: object,
-               run_result: RunResult, repeat: int = 1) -> list[JourneyResult]:
+               run_result: RunResult, repeat: int = 1, early: EarlyStart | None = None) -> list[JourneyResult]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from cxmon.runner import Runner
@@ -245,13 +295,16 @@ async def _run(runner: object, journeys: list[Journey], concurrency: int, err: o
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, cancel)
     try:
-        async with runner:
+        await runner.start(early)
+        try:
             with progress:
                 results: list[JourneyResult] = []
                 # Rounds one after another: no journey runs beside another run of itself, so the
                 # medians of --repeat are not skewed by a journey competing with its own copy.
                 for _ in range(repeat):
                     results.extend(await runner.run(journeys, concurrency, on_result=finished))
+        finally:
+            await runner.close()
         return results
     except asyncio.CancelledError:
         return done

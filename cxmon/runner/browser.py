@@ -6,15 +6,18 @@ then a system Chromium. No browser is an ``InfrastructureError`` with a hint on 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.async_api import Browser, Playwright
+from playwright.async_api import Browser, Playwright, async_playwright
+from playwright.async_api import Error as PlaywrightError
 
-from cxmon.errors import BrowserNotFoundError
+from cxmon.errors import BrowserNotFoundError, InfrastructureError
 
 BROWSER_ENV = "CXMON_BROWSER"
 SYSTEM_CHROMIUMS = (
@@ -148,3 +151,65 @@ async def launch_browser(playwright: Playwright, extra_args: Sequence[str] = ())
         args=launch_args(extra_args),
         chromium_sandbox=False,
     )
+
+
+async def start_playwright() -> Playwright:
+    """Starts Playwright's driver; raises ``InfrastructureError`` when it cannot."""
+    try:
+        return await async_playwright().start()
+    except Exception as exc:
+        raise InfrastructureError(f"cannot start Playwright: {exc}") from exc
+
+
+async def launch(playwright: Playwright, extra_args: Sequence[str] = ()) -> tuple[Browser, int | None]:
+    """Launches the browser (:func:`launch_browser`) and finds its process id where ``/proc`` tells
+    it; a failed launch is an ``InfrastructureError`` (``BrowserNotFoundError`` with no browser)."""
+    before = browser_processes()
+    try:
+        browser = await launch_browser(playwright, extra_args)
+    except InfrastructureError:
+        raise
+    except PlaywrightError as exc:
+        raise InfrastructureError(f"cannot launch the browser: {exc.message.splitlines()[0]}") from exc
+    new = browser_processes() - before
+    return browser, new.pop() if len(new) == 1 else None
+
+
+class EarlyStart:
+    """Starts Playwright and launches the browser in the background, while the caller prepares its
+    run (imports, scenario files): a run's start-up is then the longer of the two, not their sum.
+
+    Hand it to ``Runner.start``; :meth:`discard` stops what was started when the run does not
+    happen (bad input). Create it inside the running event loop.
+    """
+
+    def __init__(self, extra_args: Sequence[str] = ()) -> None:
+        self._task = asyncio.ensure_future(self._start(tuple(extra_args)))
+
+    @staticmethod
+    async def _start(extra_args: Sequence[str]) -> tuple[Playwright, Browser, int | None]:
+        playwright = await start_playwright()
+        try:
+            browser, pid = await launch(playwright, extra_args)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await playwright.stop()
+            raise
+        return playwright, browser, pid
+
+    async def result(self) -> tuple[Playwright, Browser, int | None]:
+        """Playwright, the browser and its process id; raises what the start raised."""
+        return await self._task
+
+    async def discard(self) -> None:
+        """Stops the browser and Playwright (or the start still under way), quietly."""
+        if not self._task.done():
+            self._task.cancel()
+        try:
+            playwright, browser, _ = await self._task
+        except BaseException:  # cancelled, or the start failed: nothing left to stop
+            return
+        with contextlib.suppress(Exception):
+            await browser.close()
+        with contextlib.suppress(Exception):
+            await playwright.stop()

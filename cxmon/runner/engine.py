@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, Playwright
 from playwright.async_api import Error as PlaywrightError
 
 from cxmon.detectors import DetectorConfig, DetectorSet, make_config
@@ -36,7 +36,7 @@ from cxmon.runner.after_purchase import (
     uses_run_id,
     with_run_id,
 )
-from cxmon.runner.browser import browser_processes, launch_browser
+from cxmon.runner.browser import EarlyStart, launch, start_playwright
 from cxmon.runner.cleanup import send_cleanup, should_run
 from cxmon.runner.evidence import EvidenceWriter
 from cxmon.runner.identity import apply_header, default_user_agent, route_header, user_agent_suffix, with_suffix
@@ -157,19 +157,23 @@ class Runner:
         self.page_memory: PageMemory = {}
 
     async def __aenter__(self) -> Runner:
-        await self.start()
+        if self._pw is None:  # not started yet (``start(early)`` may have been called before)
+            await self.start()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def start(self) -> None:
-        """Starts Playwright and the browser; raises ``InfrastructureError`` when it cannot."""
-        try:
-            self._pw = await async_playwright().start()
-        except Exception as exc:
-            raise InfrastructureError(f"cannot start Playwright: {exc}") from exc
-        await self.browser()
+    async def start(self, early: EarlyStart | None = None) -> None:
+        """Starts Playwright and the browser, or takes those ``early`` started; raises
+        ``InfrastructureError`` when it cannot."""
+        if early is None:
+            self._pw = await start_playwright()
+            await self.browser()
+            return
+        self._pw, browser, pid = await early.result()
+        async with self._launch_lock:
+            self._adopt(browser, pid)
 
     async def close(self) -> None:
         for launched in self._retired:
@@ -223,28 +227,26 @@ class Runner:
                     raise InfrastructureError("the runner was not started")
                 if current is not None and not alive:
                     log.warning("the browser is gone; launching a new one")
-                before = browser_processes()
-                try:
-                    # The old browser stays current until the new one is up: a failed launch
-                    # leaves a working browser in place, and readiness never flaps.
-                    browser = await launch_browser(self._pw, self.options.browser_args)
-                except InfrastructureError:
-                    raise
-                except PlaywrightError as exc:
-                    raise InfrastructureError(f"cannot launch the browser: {exc.message.splitlines()[0]}") from exc
-                self.launches += 1
-                new = browser_processes() - before
-                launched = _Launched(browser, new.pop() if len(new) == 1 else None)
-                browser.on("disconnected", lambda _: launched.gone.set())
-                if current is not None:
-                    if alive:
-                        log.info("replaced the browser after %d journeys", current.started)
-                    self._retire(current)
-                self._current = current = launched
+                # The old browser stays current until the new one is up: a failed launch leaves a
+                # working browser in place, and readiness never flaps.
+                browser, pid = await launch(self._pw, self.options.browser_args)
+                if current is not None and alive:
+                    log.info("replaced the browser after %d journeys", current.started)
+                current = self._adopt(browser, pid)
             assert current is not None
             if journey:
                 current.started += 1
             return current
+
+    def _adopt(self, browser: Browser, pid: int | None) -> _Launched:
+        """Makes a newly launched browser the current one; the one before retires."""
+        self.launches += 1
+        launched = _Launched(browser, pid)
+        browser.on("disconnected", lambda _: launched.gone.set())
+        if self._current is not None:
+            self._retire(self._current)
+        self._current = launched
+        return launched
 
     def _retire(self, launched: _Launched) -> None:
         if launched.running:
