@@ -196,6 +196,12 @@ class PageActivity:
                 return
             await asyncio.sleep(POLL_SECONDS)
 
+    def load_states(self) -> set[str] | None:
+        """The main frame's reached load states as Playwright keeps them (``None``: not readable)."""
+        frame = self.page.main_frame
+        states = getattr(getattr(frame, "_impl_obj", frame), "_load_states", None)
+        return states if isinstance(states, set) else None
+
     async def _wait_dom_ready(self, deadline: float) -> None:
         """Waits for the current document's DOMContentLoaded, at most until ``deadline``.
 
@@ -205,9 +211,8 @@ class PageActivity:
         is): read here, and waited for by the page's own event. Without that set (another
         Playwright version), Playwright's wait answers.
         """
-        frame = self.page.main_frame
-        states = getattr(getattr(frame, "_impl_obj", frame), "_load_states", None)
-        if not isinstance(states, set):
+        states = self.load_states()
+        if states is None:
             timeout = max((deadline - time.monotonic()) * 1000, 1.0)
             with contextlib.suppress(PlaywrightError):
                 await self.page.wait_for_load_state("domcontentloaded", timeout=timeout)

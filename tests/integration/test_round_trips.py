@@ -94,3 +94,16 @@ async def test_driver_calls_per_step(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert per_step <= STEP_ROUND_TRIPS, diff
     assert setup <= SETUP_ROUND_TRIPS[trace], short
     assert (long_waits - short_waits) / PAGES <= STEP_WAIT_MESSAGES
+
+
+async def test_without_playwright_s_load_states_the_public_wait_answers(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The runner reads the main frame's load states where Playwright keeps them; a version that
+    keeps them elsewhere still walks, with Playwright's own wait (and its messages)."""
+    from cxmon.runner.settle import PageActivity
+
+    monkeypatch.setattr(PageActivity, "load_states", lambda self: None)
+    with recording_server(_site()) as site:
+        _, waits = await _calls(monkeypatch, _scenario(tmp_path / "a.yml", site.url, 2), "off")
+    assert waits >= 3 * 3  # a wait (before, log, after) at each of the three steps
