@@ -35,7 +35,7 @@ def _run(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Comp
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err), alive
 
 
-def test_bad_scenario_stops_the_browser_it_was_launching(tmp_path: Path) -> None:
+def test_bad_scenario_exits_2_and_leaves_no_browser_behind(tmp_path: Path) -> None:
     scenario = tmp_path / "bad.yml"
     scenario.write_text(BAD)
     out, left = _run("run", str(scenario), "--artifacts", str(tmp_path / "a"))
