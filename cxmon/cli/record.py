@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
 from pathlib import Path
 
@@ -53,6 +52,8 @@ def record(
         script = keep_script or Path(tmp) / "recording.py"
         err.print(f"recording {url}: click through the purchase, then close the browser", markup=False,
                   highlight=False)
+        import asyncio  # here: every other command would load it at start
+
         last = asyncio.run(run_recorder(url, script, browser_arg))
         if not script.exists() or "page.goto" not in script.read_text(encoding="utf-8"):
             raise InputError("nothing was recorded (the browser closed before the shop's page loaded)")

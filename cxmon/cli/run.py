@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import time
@@ -103,6 +102,8 @@ def run(
     3: cxmon could not do its job (no browser) and no journey failed.
     """
     # Imported here, not at the top: every other command would pay for the runner and its reports.
+    import asyncio
+
     # The browser starts at once (Playwright alone is imported for it) and launches while the rest
     # of cxmon loads and the scenarios are read and checked, in a worker thread: `cxmon run` then
     # starts in the longer of the two times, not their sum. Bad input stops that browser again.
@@ -263,6 +264,8 @@ def _not_counted(result: JourneyResult, window: Window | None) -> JourneyResult:
 
 async def _run(runner: object, journeys: list[Journey], concurrency: int, err: object,
                run_result: RunResult, repeat: int = 1, early: EarlyStart | None = None) -> list[JourneyResult]:
+    import asyncio
+
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from cxmon.runner import Runner

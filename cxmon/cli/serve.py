@@ -21,7 +21,6 @@ exit 0.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from pathlib import Path
@@ -181,6 +180,8 @@ def serve(
     scheduler = Scheduler(runner, metrics, paths, options, outputs=LatestOutputs(targets, metrics))
     scheduler.load()  # invalid files: InputError, exit 2, before anything starts
     app = build_app(scheduler, metrics, options.artifacts_dir, middlewares, api_authorize)
+    import asyncio  # here, not at the top: every other command would load it at start
+
     asyncio.run(serve_app(app, scheduler, runner, host, port, grace, ssl_context))
     return ExitStatus.OK
 

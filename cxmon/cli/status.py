@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
-from cxmon.model import JourneyResult, Outcome
+if TYPE_CHECKING:
+    from cxmon.model import JourneyResult
 
 
 class ExitStatus(IntEnum):
@@ -22,6 +24,8 @@ class ExitStatus(IntEnum):
 
 def exit_status(results: Iterable[JourneyResult], fail_on_flaky: bool = False) -> ExitStatus:
     """A found shop fault wins over cxmon's own trouble: that is what a deploy gate must see."""
+    from cxmon.model import Outcome  # here: `cxmon --version` and `validate` need no result model
+
     outcomes = {r.outcome for r in results}
     if Outcome.FAIL in outcomes or (fail_on_flaky and Outcome.FLAKY in outcomes):
         return ExitStatus.FAILED

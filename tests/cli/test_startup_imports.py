@@ -37,8 +37,8 @@ def test_version_imports_neither_browser_nor_schema_nor_the_command_line() -> No
     module) is built."""
     status, modules = _modules("--version")
     assert status == 0
-    loaded = [m for m in (*HEAVY, "pydantic", "rich", "yaml", "typer", "cxmon.scenario", "cxmon.runner",
-                          "cxmon.cli.root") if m in modules]
+    loaded = [m for m in (*HEAVY, "pydantic", "rich", "yaml", "typer", "asyncio", "cxmon.scenario", "cxmon.runner",
+                          "cxmon.model", "cxmon.cli.root") if m in modules]
     assert loaded == []
 
 
@@ -48,7 +48,7 @@ def test_validate_imports_the_schema_but_not_the_browser(tmp_path: Path) -> None
     status, modules = _modules("validate", str(scenario))
     assert status == 0
     assert "cxmon.scenario" in modules
-    assert [m for m in (*HEAVY, "cxmon.runner", "cxmon.exporters") if m in modules] == []
+    assert [m for m in (*HEAVY, "asyncio", "cxmon.runner", "cxmon.exporters") if m in modules] == []
 
 
 def test_run_imports_neither_mail_nor_serve_code(tmp_path: Path) -> None:
