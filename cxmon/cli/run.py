@@ -130,7 +130,6 @@ def run(
     from cxmon.cli.gate import (
         compare_with_baseline,
         gate_status,
-        output_targets,
         render_gate,
         representatives,
         write_reports,
@@ -139,7 +138,6 @@ def run(
     from cxmon.exporters.console import render_summary
 
     journeys, windows, skipped, run_result = plan.journeys, plan.windows, plan.skipped, plan.run_result
-    outputs = output_targets(ctx)
     results = [_not_counted(r, windows.get(r.key)) for r in results] + skipped
     _add_revenue(results, journeys)
     run_result.duration_seconds = time.monotonic() - plan.ready_at
@@ -152,7 +150,7 @@ def run(
     # Reports are written for a run cancelled by SIGTERM too: a cancelled CI job still reports what
     # finished (metrics are not: see cxmon.exporters.base.Exporter.partial).
     context = ExportContext(planned=[j.key for j in journeys], baseline=comparison, job=job)
-    problems = write_reports(run_result, outputs, context, stderr_console())
+    problems = write_reports(run_result, plan.outputs, context, stderr_console())
     if run_result.interrupted:
         return ExitStatus.INTERRUPTED
     # A shop fault (exit 1) stays the status a deploy gate sees, even when an output could not be written.
@@ -164,6 +162,8 @@ class _Plan:
     """What ``cxmon run`` has checked and prepared before the first journey."""
 
     runner: Runner
+    outputs: Any
+    """The report files and metric targets asked for, by flag (checked)."""
     journeys: list[Journey]
     walked: list[Journey]
     skipped: list[JourneyResult]
@@ -193,7 +193,8 @@ def _prepare(ctx: typer.Context, paths: list[Path], base_url: str | None, locati
     check_concurrency(concurrency)
     # --json, --junit, --html, --textfile and --pushgateway are read by flag through the exporter
     # registry (cxmon.exporters), which writes them in its order.
-    check_outputs(output_targets(ctx))
+    outputs = output_targets(ctx)
+    check_outputs(outputs)
     check_trace(trace)
     try:
         timeout = parse_duration(step_timeout) if step_timeout else None
@@ -219,7 +220,7 @@ def _prepare(ctx: typer.Context, paths: list[Path], base_url: str | None, locati
         skipped = [maintenance_result(j, windows[j.key], time.time()) for j in journeys if j.key in skip]
     walked = [j for j in journeys if j.key not in skip]
     run_result = RunResult(started_at=time.time())
-    return _Plan(runner, journeys, walked, skipped, windows, baseline_data, run_result, stderr_console(quiet),
+    return _Plan(runner, outputs, journeys, walked, skipped, windows, baseline_data, run_result, stderr_console(quiet),
                  time.monotonic())
 
 

@@ -14,6 +14,8 @@ from types import MappingProxyType
 
 import yaml
 
+from cxmon.phrases import YAML_LOADER
+
 SELECTORS_FILE = Path(__file__).with_name("selectors.yml")
 CATEGORIES = ("message_alert", "message_status", "challenge", "consent", "login")
 PAGE_CATEGORIES = ("challenge", "consent", "login")
@@ -23,7 +25,7 @@ PAGE_CATEGORIES = ("challenge", "consent", "login")
 @functools.cache
 def selectors() -> Mapping[str, tuple[str, ...]]:
     """The shipped selectors by category."""
-    data = yaml.load(SELECTORS_FILE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = yaml.load(SELECTORS_FILE.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     missing = [c for c in CATEGORIES if not data.get(c)]
     if missing:
         raise ValueError(f"{SELECTORS_FILE}: missing selector list(s): {', '.join(missing)}")

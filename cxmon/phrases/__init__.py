@@ -43,6 +43,7 @@ __all__ = [
     "CATEGORIES",
     "DATA_DIR",
     "PRECEDENCE",
+    "YAML_LOADER",
     "Language",
     "PhraseBook",
     "PhraseFileError",
@@ -221,15 +222,15 @@ def _compiled(phrases: tuple[str, ...]) -> tuple[re.Pattern[str] | None, dict[st
     return re.compile("|".join(parts)), originals
 
 
-# libyaml reads the shipped files in a tenth of the pure-Python loader's time, a cost every cxmon
-# process pays once; its nodes carry the same line marks.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml reads shipped data files in a tenth of the pure-Python loader's time, a cost every
+cxmon process pays once; its nodes carry the same line marks."""
 
 
 def _load_language(path: Path) -> Language:
     try:
         text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=_LOADER)
+        root = yaml.compose(text, Loader=YAML_LOADER)
     except (OSError, UnicodeDecodeError) as error:
         raise PhraseFileError(f"{path}: cannot read: {error}") from error
     except yaml.YAMLError as error:
