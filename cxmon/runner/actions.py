@@ -39,17 +39,45 @@ from cxmon.scenario import ActionEntry, Locator, Press, Step, WaitFor
 # on every match of the locator, the probe of the one the action uses (ACTION_PROBE, unless
 # filling) and how many a customer can see (the ambiguity check; a role locator's matches hidden
 # from assistive technology do not count, as the role locator skips them). ``null``: not there yet.
+# With ``arm``, a usable element's centre is returned as the point to click, and the page notes
+# whether the next click reaches the element and whether it starts a navigation (CLICK_EFFECT).
 PROBE_IF_PRESENT = f"""
-(els, [nth, probe, count, role]) => {{
+(els, [nth, probe, count, role, arm]) => {{
   const el = nth < 0 ? els[els.length + nth] : els[nth];
   if (!el) return null;
   const seen = (e) => e.checkVisibility({{checkOpacity: true, checkVisibilityCSS: true}})
     && !(role && e.closest('[aria-hidden="true"]'));
-  return {{
-    probe: probe ? ({ACTION_PROBE.strip()})(el) : null,
-    visible: count ? els.filter(seen).length : null,
-  }};
+  const p = probe ? ({ACTION_PROBE.strip()})(el) : null;
+  let point = null;
+  // A role locator's hidden matches shift which element is the nth: then Playwright's click acts.
+  if (arm && p && p.reason === null && p.width !== undefined && (!role || els.every(seen))) {{
+    point = [p.x + p.width / 2, p.y + p.height / 2];
+    window.__cxmonClick = {{el, reached: false, nav: null, checked: !!el.checked}};
+    if (!window.__cxmonClickWatch) {{
+      window.__cxmonClickWatch = true;
+      // On the window, capturing: the first to see the click, whatever the page's own listeners do.
+      window.addEventListener('click', (e) => {{
+        const k = window.__cxmonClick;
+        if (k && e.target instanceof Node && (k.el === e.target || k.el.contains(e.target))) k.reached = true;
+      }}, true);
+      if (window.navigation) navigation.addEventListener('navigate', (e) => {{
+        const k = window.__cxmonClick;
+        if (k && !k.nav) k.nav = {{download: e.downloadRequest !== null}};
+      }});
+    }}
+  }}
+  return {{probe: p, visible: count ? els.filter(seen).length : null, point, checked: !!el.checked}};
 }}
+"""
+
+# What the click at the probed point did: whether it reached the element, whether the page began
+# a navigation, whether the element is now checked. ``null`` on a new document: it navigated.
+CLICK_EFFECT = """
+() => {
+  const k = window.__cxmonClick;
+  window.__cxmonClick = null;
+  return k ? {reached: k.reached, nav: k.nav, checked: !!k.el.checked} : null;
+}
 """
 
 # How long an action element may take to become usable after it appeared (animations, late
@@ -58,6 +86,8 @@ USABLE_GRACE_SECONDS = 2.0
 PROBE_INTERVAL = 0.1
 # How long the effect of a click on a styled stand-in may take to show on the control.
 STAND_IN_EFFECT_SECONDS = 0.5
+# The actions done by a mouse click at the probed point when the probe found the element usable.
+_AT_POINT = frozenset({Action.CLICK, Action.CHECK})
 # What a styled control looks like to the probe: the native control invisible or under its cover.
 STAND_IN_REASONS = frozenset({Unusable.HIDDEN, Unusable.COVERED, Unusable.ZERO_SIZE})
 
@@ -118,6 +148,8 @@ class ActionDriver:
         self.activity: PageActivity | None = None
         """The page's requests and DOM changes: when set, waits for an absent element end once the
         page has settled (fail fast) and a step's page counts as loaded once usable."""
+        self._armed: tuple[Probe, list[float], bool] | None = None
+        """The last probe that armed a click at its point: the probe, the point, checked then."""
 
     @property
     def obs(self) -> StepObservation:
@@ -215,6 +247,12 @@ class ActionDriver:
             probe = await self._usable(loc, deadline, probe)
             if probe is not None and probe.reason is not None:
                 raise self.fail(action, target, FailureReason.NOT_USABLE, probe.reason.value, probe)
+        armed = self._armed
+        if probe is not None and armed is not None and armed[0] is probe and action in _AT_POINT:
+            if action is Action.CHECK and armed[2]:
+                return
+            if await self._click_at(armed[1], action, deadline):
+                return
         try:
             await self.race(do(loc, ms(deadline)))
         except PlaywrightTimeout as exc:
@@ -228,11 +266,13 @@ class ActionDriver:
         """Waits until a match is attached; reads what a customer meets (unless filling) and, when
         the element was there at once, how many matches a customer can see (``None``: not counted)."""
         probing = self.probe_actions and action is not Action.FILL
+        arm = probing and action in _AT_POINT and self.activity is not None and self._main_frame(scope)
         visible: int | None = None
+        self._armed = None
         try:
             # Usually the element is there already: one call reads it and counts its matches. Only
             # when it is not does the waiting read run (wait, read and release the element).
-            found = await self._probe_if_present(scope, spec, probing) if self.probe_actions else None
+            found = await self._probe_if_present(scope, spec, probing, arm) if self.probe_actions else None
             data = found.get("probe") if found is not None else None
             if found is not None:
                 visible = found.get("visible")
@@ -241,6 +281,9 @@ class ActionDriver:
             else:
                 await self.race(present.wait_for(state="attached", timeout=ms(deadline)), self.until_settled(target))
             probe = Probe.from_page(data) if isinstance(data, dict) else None
+            point = found.get("point") if found is not None else None
+            if probe is not None and isinstance(point, list) and len(point) == 2:
+                self._armed = (probe, [float(v) for v in point], bool(found.get("checked")) if found else False)
             if probe is not None and self.found_on is None:
                 self.found_on = probe.page
         except PlaywrightTimeout:
@@ -249,16 +292,49 @@ class ActionDriver:
             raise StepStop
         return probe, visible
 
-    async def _probe_if_present(self, scope: Page | Frame, spec: Locator, probing: bool) -> dict[str, Any] | None:
+    async def _probe_if_present(
+        self, scope: Page | Frame, spec: Locator, probing: bool, arm: bool = False
+    ) -> dict[str, Any] | None:
         """:data:`PROBE_IF_PRESENT` when the element is attached now (one driver call), else ``None``."""
         role = spec.role is not None
         every = matches(scope, spec, include_hidden=role)
-        args = [spec.nth or 0, probing, spec.nth is None, role]
+        args = [spec.nth or 0, probing, spec.nth is None, role, arm]
         with contextlib.suppress(PlaywrightError):
             found = await self.race(every.evaluate_all(PROBE_IF_PRESENT, args))
             if isinstance(found, dict):
                 return found
         return None
+
+    def _main_frame(self, scope: Page | Frame) -> bool:
+        # Mouse coordinates are the main frame's: an element inside an iframe is Playwright's to click.
+        return scope is self.page or scope is self.page.main_frame
+
+    async def _click_at(self, point: list[float], action: Action, deadline: float) -> bool:
+        """Clicks (or checks) at the point where the probe just found the element usable, as a
+        customer's mouse does; whether that did the action. ``False`` leaves it to Playwright's own
+        action (the element moved or got covered in between, or the box did not get checked).
+
+        The probe has already done what Playwright's action would check first (visible, in view,
+        enabled, not covered), so the click costs no second look at the element and, on most
+        pages, none of Playwright's helper scripts in a second script world. Like Playwright's
+        click, it waits for a navigation the click started to commit.
+        """
+        before = self.recorder.navigations
+        since = time.monotonic()
+        try:
+            await self.page.mouse.click(point[0], point[1])
+            effect = await self.page.evaluate(CLICK_EFFECT)
+        except PlaywrightError:
+            # The document went away under the read: the click navigated (or the page closed).
+            return True
+        if not isinstance(effect, dict):
+            return True
+        nav = effect.get("nav")
+        if isinstance(nav, dict) and not nav.get("download") and self.activity is not None:
+            await self.activity.wait_commit(lambda: self.recorder.navigations, before, since, deadline)
+        if action is Action.CHECK:
+            return bool(effect.get("checked"))
+        return bool(effect.get("reached") or nav)
 
     async def _note_ambiguity(
         self, scope: Page | Frame, spec: Locator, action: Action, target: str, visible: int | None

@@ -34,7 +34,6 @@ USABLE_QUIET_SECONDS = 0.1
 """How long the shop's and the provider's network must stay idle before a page counts as usable."""
 SETTLE_SECONDS = 2.0
 """The default settle window: network and DOM quiet this long, and an awaited element is absent."""
-POLL_SECONDS = 0.025
 BUSY_SECONDS = 0.5
 """A page that takes longer to answer a one-line script is busy, not settled."""
 LAST_LOOK_SECONDS = 0.3
@@ -85,6 +84,8 @@ class PageActivity:
         self.origin_class = origin_class
         self.settle_seconds = settle_seconds
         self._inflight: dict[PWRequest, _InFlight] = {}
+        self._navigating: set[PWRequest] = set()
+        """The main frame's document requests in flight: a navigation on its way to commit."""
         self._last_activity = time.monotonic()
         self._since = 0.0
         """Requests finished after this monotonic time are the current step's."""
@@ -95,13 +96,15 @@ class PageActivity:
         self._on_load: list[Callable[[float], None]] = []
         self._dom_ready = asyncio.Event()
         """Set by the main frame's DOMContentLoaded (and when the page closes or crashes)."""
+        self._changed = asyncio.Event()
+        """Set when a request ends, the page loads or closes: what :meth:`wait_usable` wakes on."""
         page.on("request", self._on_request)
         page.on("requestfinished", self._on_finished)
         page.on("requestfailed", self._on_failed)
         page.on("load", self._on_load_event)
         page.on("domcontentloaded", self._on_dom_ready)
-        page.on("close", self._on_dom_ready)
-        page.on("crash", self._on_dom_ready)
+        page.on("close", self._on_gone)
+        page.on("crash", self._on_gone)
         page.on("framenavigated", self._on_navigated)
 
     # --- events ------------------------------------------------------------------------------
@@ -116,13 +119,19 @@ class PageActivity:
         origin = self.origin_class(request.url)
         now = time.monotonic()
         self._inflight[request] = _InFlight(origin, now)
+        if kind == "document" and _main_frame_navigation(request, self.page):
+            self._navigating.add(request)
         if origin is not Origin.THIRD_PARTY:
             self._last_activity = now
 
     def _done(self, request: PWRequest) -> _InFlight | None:
         entry = self._inflight.pop(request, None)
+        if request in self._navigating:
+            self._navigating.discard(request)
+            self._changed.set()
         if entry is not None and entry.origin is not Origin.THIRD_PARTY:
             self._last_activity = time.monotonic()
+            self._changed.set()
         return entry
 
     def _on_finished(self, request: PWRequest) -> None:
@@ -153,6 +162,7 @@ class PageActivity:
 
     def _on_load_event(self, _: Any) -> None:
         self.load_at = time.monotonic()
+        self._changed.set()
         for callback in self._on_load:
             callback(self.load_at)
         self._on_load.clear()
@@ -160,9 +170,14 @@ class PageActivity:
     def _on_dom_ready(self, _: Any) -> None:
         self._dom_ready.set()
 
+    def _on_gone(self, _: Any) -> None:
+        self._dom_ready.set()
+        self._changed.set()
+
     def _on_navigated(self, frame: Frame) -> None:
         if frame == self.page.main_frame:
             self.load_at = None
+            self._changed.set()
             # A load callback belongs to the document it was registered for.
             self._on_load.clear()
 
@@ -186,15 +201,46 @@ class PageActivity:
         return sum(1 for e in self._inflight.values() if e.origin is Origin.THIRD_PARTY)
 
     async def wait_usable(self, deadline: float) -> None:
-        """Waits until the page is usable (see the module docstring), at most until ``deadline``."""
+        """Waits until the page is usable (see the module docstring), at most until ``deadline``.
+
+        Woken by the page's own events (a request ending, the load event) and by the end of the
+        quiet window, not by polling: the step goes on the moment its page is usable.
+        """
         await self._wait_dom_ready(deadline)
-        while time.monotonic() < deadline:
+        while not self.page.is_closed():
             now = time.monotonic()
-            if not self.busy() and now - self._last_activity >= USABLE_QUIET_SECONDS:
+            busy = self.busy()
+            if (not busy and now - self._last_activity >= USABLE_QUIET_SECONDS) or self._loaded_before_busy():
                 return
-            if self._loaded_before_busy():
+            wake = deadline if busy else min(deadline, self._last_activity + USABLE_QUIET_SECONDS)
+            if now >= deadline:
                 return
-            await asyncio.sleep(POLL_SECONDS)
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), max(wake - now, 0.001))
+
+    async def wait_commit(self, navigations: Callable[[], int], before: int, since: float, deadline: float) -> None:
+        """After an action that started a navigation of the page (at ``since``): waits until the new
+        document commits (``navigations()`` passes ``before``), or the navigation ended without one
+        (no document request of the main frame in flight, none started for the quiet window: a
+        cancelled navigation, a 204, a download), at most until ``deadline``.
+
+        What Playwright's own click waits for after the click; :meth:`wait_usable` goes on from the
+        committed document.
+        """
+        while not self.page.is_closed():
+            now = time.monotonic()
+            if navigations() > before or now >= deadline:
+                return
+            if self._navigating:
+                wake = deadline
+            elif now - since >= USABLE_QUIET_SECONDS:
+                return
+            else:
+                wake = since + USABLE_QUIET_SECONDS
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), max(min(wake, deadline) - now, 0.001))
 
     def load_states(self) -> set[str] | None:
         """The main frame's reached load states as Playwright keeps them (``None``: not readable)."""
@@ -287,6 +333,13 @@ class PageActivity:
             f"{what or 'not there'}: the page settled (nothing of the shop's or provider's in flight, "
             f"network and DOM quiet for {window:g} s)"
         )
+
+
+def _main_frame_navigation(request: PWRequest, page: Page) -> bool:
+    try:
+        return request.is_navigation_request() and request.frame == page.main_frame
+    except PlaywrightError:
+        return False
 
 
 def slowest(loads: list[PageLoad], counted: frozenset[Origin]) -> PageLoad | None:

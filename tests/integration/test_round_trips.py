@@ -25,12 +25,16 @@ from tests.integration.loopback_servers import html, recording_server
 pytestmark = pytest.mark.browser
 
 PAGES = 8
-STEP_ROUND_TRIPS = 3
+STEP_ROUND_TRIPS = 4
 """Driver calls of one click-and-expect step that loads a new page, detectors on: probe the
 target, which is there, and count its visible matches (1; waiting for one that is not yet there
-costs 4), click (1), the step's page read (1), which also shows the expected text: no call of its
-own. Waiting for the page to be usable or loaded costs none (page events are watched, not
-polled). Lower it when a change saves calls."""
+costs 4), a mouse click at the point where the probe found it usable (1) and the read of what
+the click did (1: reached the element, started a navigation), the step's page read (1), which
+also shows the expected text: no call of its own. Playwright's own click was one driver call but
+a dozen browser round trips and its helper scripts in a second script world of every page; the
+click at the probed point costs two calls and three input events. Waiting for the page to be
+usable or loaded costs none (page events are watched, not polled). Lower it when a change saves
+calls."""
 STEP_WAIT_MESSAGES = 0
 """One-way messages of Playwright's waits per such step (each wait sends three): none, the page's
 own events say when it is parsed."""
