@@ -1,13 +1,14 @@
 """cxmon's side of the benchmark: the same purchase path as floor.py, run by cxmon's runner.
 
     python benchmarks/cxmon_run.py URL JOURNEYS CONCURRENCY [--static] [--trace MODE] [--artifacts DIR]
-        [--no-detectors] [--no-identify] [--no-header] [--header] [--memory-every N]
+        [--no-detectors] [--no-identify] [--no-header] [--header] [--playwright-click] [--memory-every N]
 
 Defaults are cxmon's: every detector, identification as a scenario states it by default, the
 default trace mode, and evidence of failed journeys written to a temporary folder. --static walks
 benchmarks/static_shop.py (scenario_static.yml). --no-identify drops all identification (User-Agent
 suffix and header); --no-header keeps the User-Agent suffix only; --header adds the identifying
-header (own origins, in flight).
+header (own origins, in flight). --playwright-click leaves every click and check to Playwright's own
+action (the runner's previous way), for the A/B of the click at the probed point.
 Exits 1 when a journey did not pass. With --memory-every N, prints the process tree's PSS (kB)
 after every N journeys (for the flat-memory check over many journeys in one process).
 """
@@ -39,9 +40,12 @@ HERE = Path(__file__).resolve().parent
 def prepare(args: argparse.Namespace, tmp: str) -> tuple[Journey, RunOptions]:
     import yaml
 
+    import cxmon.runner.actions as actions
     from cxmon.runner import RunOptions
     from cxmon.scenario import load_scenario
 
+    if args.playwright_click:
+        actions._AT_POINT = frozenset()
     env = {**os.environ, "DEMO_SHOP_URL": args.url}
     scenario = HERE / ("scenario_static.yml" if args.static else "scenario.yml")
     data: dict[str, Any] = yaml.safe_load(scenario.read_text())
@@ -99,6 +103,7 @@ if __name__ == "__main__":
     parser.add_argument("--header", action="store_true")
     parser.add_argument("--no-header", action="store_true")
     parser.add_argument("--static", action="store_true")
+    parser.add_argument("--playwright-click", action="store_true")
     parser.add_argument("--trace", default=None)
     parser.add_argument("--memory-every", type=int, default=0)
     sys.exit(asyncio.run(main(parser.parse_args())))

@@ -2,7 +2,9 @@
 
 Before an action the element is probed as a customer meets it (present, visible, sized, on
 screen, enabled, not covered); cxmon never force-clicks: an element a customer could not use is
-an :class:`ActionFailure` in the observation, and the step stops (:class:`StepStop`).
+an :class:`ActionFailure` in the observation, and the step stops (:class:`StepStop`). A click or
+check on an element the probe found usable is a mouse click at the point the probe checked
+(:meth:`ActionDriver._click_at`); anything else is Playwright's own action.
 """
 
 from __future__ import annotations
